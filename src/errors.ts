@@ -1,0 +1,50 @@
+/**
+ * Typed errors. Every error the toolkit raises on bad input is a LasError with a stable
+ * machine-readable `code` and the `input` it concerns (a file path, "<stdin>", a model dir...),
+ * so a batch can report the failing item by name and carry on with the others.
+ */
+export class LasError extends Error {
+  readonly code: string;
+  readonly input: string | undefined;
+  constructor(code: string, message: string, input?: string, options?: { cause?: unknown }) {
+    super(input !== undefined ? `${input}: ${message}` : message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.input = input;
+  }
+}
+
+export type AudioErrorCode =
+  | 'EMPTY' // zero-byte input
+  | 'NOT_WAV' // no RIFF/WAVE signature
+  | 'TRUNCATED_HEADER' // a chunk header or the fmt chunk is cut short
+  | 'TRUNCATED_DATA' // the data chunk holds fewer bytes than it declares, or none
+  | 'UNSUPPORTED_ENCODING' // ADPCM, MP3-in-WAV, odd bit depths...
+  | 'BAD_CHANNELS' // zero (or absurd) channel count
+  | 'BAD_SAMPLE_RATE' // zero or absurd sample rate
+  | 'NON_FINITE' // NaN or Inf samples
+  | 'TOO_SHORT' // shorter than one analysis frame
+  | 'SILENT' // digital silence where speech was expected
+  | 'READ_FAILED'; // the file could not be read at all
+
+/** Raised for audio that cannot be decoded or must not be used. */
+export class AudioError extends LasError {
+  declare readonly code: AudioErrorCode;
+  constructor(code: AudioErrorCode, message: string, input?: string, options?: { cause?: unknown }) {
+    super(code, message, input, options);
+  }
+}
+
+/** Raised for invalid options or configuration (front end, decoding, CLI flags). */
+export class ConfigError extends LasError {
+  constructor(message: string, input?: string) {
+    super('BAD_CONFIG', message, input);
+  }
+}
+
+/** Raised for a missing, corrupt or mismatched model bundle. */
+export class ModelError extends LasError {
+  constructor(code: 'MODEL_MISSING' | 'MODEL_CORRUPT' | 'MODEL_MISMATCH', message: string, input?: string, options?: { cause?: unknown }) {
+    super(code, message, input, options);
+  }
+}
