@@ -1,0 +1,81 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { AudioError, LasError } from '../errors.ts';
+import type { Audio } from './types.ts';
+import { concatSamples, createBlockDecoder } from './blockDecoder.ts';
+import { blockFrames, validateStreamOptions, type DecodeOptions, type StreamOptions } from './options.ts';
+import { readWavHeader, type WavHeader } from './riff.ts';
+import { assertLongEnough } from './validate.ts';
+import { headerInfo, type WavInfo } from './wav.ts';
+
+function readFailed(path: string, cause: unknown): AudioError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new AudioError('READ_FAILED', `cannot read file: ${reason}`, path, { cause });
+}
+
+/** Opens a regular file and parses its WAV header; the caller closes the handle. */
+async function openWav(path: string, input: string): Promise<{ file: FileHandle; header: WavHeader }> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (cause) {
+    throw readFailed(input, cause);
+  }
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) throw new AudioError('READ_FAILED', 'not a regular file', input);
+    return { file, header: await readWavHeader(file, stat.size, input) };
+  } catch (error) {
+    await file.close();
+    throw error instanceof LasError ? error : readFailed(input, error);
+  }
+}
+
+/** Reads and checks a WAV file's header only (a few small reads, whatever the file's size). */
+export async function probeWavFile(path: string, opts: { readonly input?: string } = {}): Promise<WavInfo> {
+  const { file, header } = await openWav(path, opts.input ?? path);
+  await file.close();
+  return headerInfo(header);
+}
+
+/**
+ * Streams a WAV file as mono chunks at `targetRate` (16 kHz by default). The header is parsed
+ * once; the samples are read in blocks of `chunkSeconds` (at most 4 MiB) and the resampler state
+ * carries across blocks, so memory stays flat whatever the length and the concatenated chunks
+ * equal decodeWav of the whole file. Header problems and clips shorter than one analysis frame
+ * throw before the first chunk; NaN/Inf samples throw when their block is reached.
+ */
+export async function* streamWavFile(path: string, opts: StreamOptions = {}): AsyncGenerator<Audio, void, undefined> {
+  const { input, targetRate, chunkSeconds } = validateStreamOptions(opts, path);
+  const { file, header } = await openWav(path, input);
+  try {
+    assertLongEnough(header.frames, header.sampleRate, input);
+    const decoder = createBlockDecoder(header, targetRate, input);
+    const block = new Uint8Array(blockFrames(chunkSeconds, header.sampleRate, header.blockAlign) * header.blockAlign);
+    const end = header.dataOffset + header.dataBytes;
+    for (let pos = header.dataOffset; pos < end; pos += block.length) {
+      const wanted = Math.min(block.length, end - pos);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await file.read(block, 0, wanted, pos));
+      } catch (cause) {
+        throw readFailed(input, cause);
+      }
+      if (bytesRead < wanted)
+        throw new AudioError('TRUNCATED_DATA', `file ended at byte ${pos + bytesRead} while reading data that the header placed up to byte ${end}`, input);
+      const samples = decoder.push(block.subarray(0, wanted));
+      if (samples.length > 0) yield { samples, sampleRate: targetRate };
+    }
+    const tail = decoder.flush();
+    if (tail.length > 0) yield { samples: tail, sampleRate: targetRate };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Reads a whole WAV file to mono at `targetRate`; the file itself is never held in memory. */
+export async function readWavFile(path: string, opts: DecodeOptions = {}): Promise<Audio> {
+  const { targetRate } = validateStreamOptions(opts, path);
+  const parts: Float32Array[] = [];
+  for await (const chunk of streamWavFile(path, opts)) parts.push(chunk.samples);
+  return { samples: concatSamples(parts), sampleRate: targetRate };
+}
