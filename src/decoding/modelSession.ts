@@ -1,0 +1,80 @@
+import { ConfigError } from '../errors.ts';
+import type { DecoderStep } from '../model/decoderStep.ts';
+import type { EncoderOutput } from '../model/encoder.ts';
+import type { DecoderSession, StepOutput, StepRow } from './session.ts';
+
+/**
+ * A DecoderSession over the decoder_step graph and one utterance's encoder output.
+ *
+ * Each row's keys/memory window is gathered into preallocated [B, W, *] buffers, W being the
+ * widest window in the batch; narrower rows are zero-padded with mask 0. A row is only
+ * re-copied when its window or W changes, so in global mode (one fixed window) the frames are
+ * copied once per utterance and in local mode only when a pointer moves.
+ */
+export function createModelSession(decoder: DecoderStep, encoded: EncoderOutput, maxBatch: number, maxWidth: number): DecoderSession {
+  const { stateDim, keyDim, memoryDim, vocabSize } = decoder.dims;
+  const width = Math.min(maxWidth, encoded.frames);
+  const buffers = decoder.createBuffers(maxBatch, Math.max(1, width));
+  // What each buffer row currently holds, to skip unchanged copies.
+  const heldStart = new Int32Array(maxBatch).fill(-1);
+  const heldEnd = new Int32Array(maxBatch).fill(-1);
+  let heldStride = -1;
+  let previousH: Float32Array | undefined; // [B_prev, D] h_out of the last step
+  let previousC: Float32Array | undefined;
+  let previousBatch = 0;
+
+  const fillWindow = (row: number, start: number, end: number, stride: number) => {
+    const n = end - start;
+    const keysRow = buffers.keys.subarray(row * stride * keyDim, (row + 1) * stride * keyDim); // [W, A]
+    keysRow.set(encoded.keys.subarray(start * keyDim, end * keyDim));
+    keysRow.fill(0, n * keyDim);
+    const memoryRow = buffers.memory.subarray(row * stride * memoryDim, (row + 1) * stride * memoryDim); // [W, H]
+    memoryRow.set(encoded.memory.subarray(start * memoryDim, end * memoryDim));
+    memoryRow.fill(0, n * memoryDim);
+    const maskRow = buffers.mask.subarray(row * stride, (row + 1) * stride); // [W]
+    maskRow.fill(1, 0, n);
+    maskRow.fill(0, n);
+    heldStart[row] = start;
+    heldEnd[row] = end;
+  };
+
+  return {
+    vocabSize,
+    encoderFrames: encoded.frames,
+    async step(rows: readonly StepRow[]): Promise<StepOutput> {
+      const batch = rows.length;
+      if (batch < 1 || batch > maxBatch) throw new ConfigError(`step batch ${batch} outside 1..${maxBatch}`, 'decoder');
+      let stride = 1;
+      for (const { window } of rows) {
+        if (!(window.start >= 0 && window.end <= encoded.frames && window.end > window.start && window.end - window.start <= buffers.maxWidth))
+          throw new ConfigError(`window [${window.start}, ${window.end}) invalid for ${encoded.frames} frames (max width ${buffers.maxWidth})`, 'decoder');
+        stride = Math.max(stride, window.end - window.start);
+      }
+      if (stride !== heldStride) {
+        heldStart.fill(-1); // every row's layout moved
+        heldStride = stride;
+      }
+      for (let b = 0; b < batch; b++) {
+        const { token, parent, window } = rows[b];
+        if (!(Number.isInteger(token) && token >= 0 && token < vocabSize)) throw new ConfigError(`token ${token} outside the vocabulary`, 'decoder');
+        if (parent >= previousBatch) throw new ConfigError(`parent row ${parent} does not exist (previous step had ${previousBatch} rows)`, 'decoder');
+        buffers.tokens[b] = BigInt(token);
+        const hRow = buffers.h.subarray(b * stateDim, (b + 1) * stateDim); // [D]
+        const cRow = buffers.c.subarray(b * stateDim, (b + 1) * stateDim);
+        if (parent < 0 || previousH === undefined || previousC === undefined) {
+          hRow.fill(0);
+          cRow.fill(0);
+        } else {
+          hRow.set(previousH.subarray(parent * stateDim, (parent + 1) * stateDim));
+          cRow.set(previousC.subarray(parent * stateDim, (parent + 1) * stateDim));
+        }
+        if (heldStart[b] !== window.start || heldEnd[b] !== window.end) fillWindow(b, window.start, window.end, stride);
+      }
+      const out = await decoder.run(buffers, batch, stride);
+      previousH = out.h;
+      previousC = out.c;
+      previousBatch = batch;
+      return { logits: out.logits, attn: out.attn, width: stride };
+    },
+  };
+}

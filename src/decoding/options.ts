@@ -1,0 +1,62 @@
+import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
+import { ConfigError } from '../errors.ts';
+import { stripUndefined } from '../model/sessionOptions.ts';
+
+/** How one utterance is decoded. One read-only object; defaults in DEFAULT_DECODING_OPTIONS. */
+export interface DecodingOptions {
+  /** Attention mode; see src/attention. Default 'global' (every frame, offline). */
+  readonly mode: ModeName;
+  /** Beam width; 1 is greedy search. Default 4. */
+  readonly beam: number;
+  /**
+   * Finished hypotheses are ranked by logProb / length ** lengthPenalty, so 0 ranks by raw
+   * log probability (favours short outputs) and 1 by mean log probability per token. Default 1.
+   */
+  readonly lengthPenalty: number;
+  /** Output-length cap: ceil(encoderFrames * maxTokensPerFrame) + maxLengthSlack tokens. Defaults 1 and 10. */
+  readonly maxTokensPerFrame: number;
+  readonly maxLengthSlack: number;
+  /** Local-mode window sizes in encoder frames; default: the bundle's attention.left/right. */
+  readonly left?: number;
+  readonly right?: number;
+  /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
+  readonly returnAttention: boolean;
+}
+
+export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
+  mode: 'global',
+  beam: 4,
+  lengthPenalty: 1,
+  maxTokensPerFrame: 1,
+  maxLengthSlack: 10,
+  returnAttention: false,
+});
+
+/** A beam this wide is certainly a mistake (and would allocate beam x frames buffers). */
+export const MAX_BEAM = 64;
+
+/** Fills defaults and throws ConfigError naming the bad option. */
+export function validateDecodingOptions(options: Partial<DecodingOptions> = {}): DecodingOptions {
+  const o: DecodingOptions = { ...DEFAULT_DECODING_OPTIONS, ...stripUndefined(options) };
+  const bad = (name: string, message: string): never => {
+    throw new ConfigError(message, name);
+  };
+  if (!isModeName(o.mode)) bad('mode', `unknown attention mode ${JSON.stringify(o.mode)} (valid: ${MODE_NAMES.join(', ')})`);
+  if (!(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= MAX_BEAM)) bad('beam', `beam must be an integer in 1..${MAX_BEAM}, got ${String(o.beam)}`);
+  if (!(Number.isFinite(o.lengthPenalty) && o.lengthPenalty >= 0)) bad('lengthPenalty', `lengthPenalty must be a finite number >= 0, got ${String(o.lengthPenalty)}`);
+  if (!(Number.isFinite(o.maxTokensPerFrame) && o.maxTokensPerFrame > 0)) bad('maxTokensPerFrame', `maxTokensPerFrame must be a finite number > 0, got ${String(o.maxTokensPerFrame)}`);
+  if (!(Number.isInteger(o.maxLengthSlack) && o.maxLengthSlack >= 0)) bad('maxLengthSlack', `maxLengthSlack must be an integer >= 0, got ${String(o.maxLengthSlack)}`);
+  for (const key of ['left', 'right'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (o.mode !== 'local') bad(key, `${key} sets the local attention window; it has no meaning in mode "${o.mode}"`);
+    if (!(Number.isInteger(v) && v >= 0)) bad(key, `${key} must be an integer >= 0 (encoder frames), got ${String(v)}`);
+  }
+  if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
+  return Object.freeze(o);
+}
+
+/** The output-length cap for an utterance of `encoderFrames` frames. */
+export function maxOutputLength(encoderFrames: number, options: Pick<DecodingOptions, 'maxTokensPerFrame' | 'maxLengthSlack'>): number {
+  return Math.ceil(encoderFrames * options.maxTokensPerFrame) + options.maxLengthSlack;
+}

@@ -1,0 +1,11 @@
+/**
+ * Public API of the toolkit. Stages, in the order data flows:
+ * audio -> features -> model (+ attention, decoding) -> metrics, with RxJS operators in rx.
+ */
+export * from './errors.ts';
+export * from './audio/index.ts';
+export * from './features/index.ts';
+export * from './metrics/index.ts';
+export * from './rx/index.ts';
+export { MODE_NAMES, getMode, type ModeName } from './attention/index.ts';
+export { loadModel, transcribe, type LoadedModel, type ModelCard, type SessionOptions, type DecodingOptions, type TranscribeOptions, type TranscriptionResult, type Timing } from './transcribe.ts';

@@ -1,0 +1,96 @@
+import ort from 'onnxruntime-node';
+import { ConfigError } from '../errors.ts';
+import { DECODER_IO } from './bundleConfig.ts';
+import { disposeAll, floatOutput } from './tensors.ts';
+
+export interface DecoderDims {
+  readonly stateDim: number; // D, LSTM h and c
+  readonly keyDim: number; // A
+  readonly memoryDim: number; // H
+  readonly vocabSize: number; // V
+}
+
+/**
+ * Input arrays for one batched step, allocated once per utterance and refilled in place: the
+ * step runs once per output token, so allocation and copying here is the TypeScript overhead
+ * that bounds decoding speed. For a call with `batch` rows of `width` frames the first
+ * batch * width * A values of `keys` are read as [batch, width, A], and so on.
+ */
+export interface StepBuffers {
+  readonly maxBatch: number;
+  readonly maxWidth: number;
+  readonly tokens: BigInt64Array; // [maxBatch]
+  readonly h: Float32Array; // [maxBatch, D]
+  readonly c: Float32Array; // [maxBatch, D]
+  readonly keys: Float32Array; // [maxBatch * maxWidth * A]
+  readonly memory: Float32Array; // [maxBatch * maxWidth * H]
+  readonly mask: Float32Array; // [maxBatch * maxWidth], 1 = may attend
+}
+
+/** Outputs of one step; fresh arrays owned by the caller. */
+export interface StepResult {
+  readonly logits: Float32Array; // [B, V]
+  readonly h: Float32Array; // [B, D]
+  readonly c: Float32Array; // [B, D]
+  readonly attn: Float32Array; // [B, W], 0 where mask is 0
+}
+
+/** The decoder_step graph: one output step for B hypotheses (docs/contracts.md section 4). */
+export class DecoderStep {
+  readonly #session: ort.InferenceSession;
+  readonly #path: string;
+  readonly dims: DecoderDims;
+
+  constructor(session: ort.InferenceSession, dims: DecoderDims, path: string) {
+    this.#session = session;
+    this.dims = dims;
+    this.#path = path;
+  }
+
+  createBuffers(maxBatch: number, maxWidth: number): StepBuffers {
+    if (!(Number.isInteger(maxBatch) && maxBatch > 0 && Number.isInteger(maxWidth) && maxWidth > 0))
+      throw new ConfigError(`step buffers need a positive batch and width, got ${maxBatch} x ${maxWidth}`, 'decoder');
+    const { stateDim, keyDim, memoryDim } = this.dims;
+    return Object.freeze({
+      maxBatch,
+      maxWidth,
+      tokens: new BigInt64Array(maxBatch),
+      h: new Float32Array(maxBatch * stateDim),
+      c: new Float32Array(maxBatch * stateDim),
+      keys: new Float32Array(maxBatch * maxWidth * keyDim),
+      memory: new Float32Array(maxBatch * maxWidth * memoryDim),
+      mask: new Float32Array(maxBatch * maxWidth),
+    });
+  }
+
+  /** Runs the step on the first `batch` rows of `buffers`, each `width` frames wide. */
+  async run(buffers: StepBuffers, batch: number, width: number): Promise<StepResult> {
+    if (!(Number.isInteger(batch) && batch > 0 && batch <= buffers.maxBatch)) throw new ConfigError(`batch ${batch} outside 1..${buffers.maxBatch}`, 'decoder');
+    if (!(Number.isInteger(width) && width > 0 && width <= buffers.maxWidth)) throw new ConfigError(`width ${width} outside 1..${buffers.maxWidth}`, 'decoder');
+    const { stateDim, keyDim, memoryDim, vocabSize } = this.dims;
+    // Views, not copies: ORT reads the typed array's own window of the buffer.
+    const feeds: Record<string, ort.Tensor> = {
+      [DECODER_IO.token]: new ort.Tensor('int64', buffers.tokens.subarray(0, batch), [batch]),
+      [DECODER_IO.h]: new ort.Tensor('float32', buffers.h.subarray(0, batch * stateDim), [batch, stateDim]),
+      [DECODER_IO.c]: new ort.Tensor('float32', buffers.c.subarray(0, batch * stateDim), [batch, stateDim]),
+      [DECODER_IO.keys]: new ort.Tensor('float32', buffers.keys.subarray(0, batch * width * keyDim), [batch, width, keyDim]),
+      [DECODER_IO.memory]: new ort.Tensor('float32', buffers.memory.subarray(0, batch * width * memoryDim), [batch, width, memoryDim]),
+      [DECODER_IO.mask]: new ort.Tensor('float32', buffers.mask.subarray(0, batch * width), [batch, width]),
+    };
+    try {
+      const outputs = await this.#session.run(feeds);
+      return {
+        logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,
+        h: floatOutput(outputs, DECODER_IO.hOut, [batch, stateDim], this.#path).data,
+        c: floatOutput(outputs, DECODER_IO.cOut, [batch, stateDim], this.#path).data,
+        attn: floatOutput(outputs, DECODER_IO.attn, [batch, width], this.#path).data,
+      };
+    } finally {
+      disposeAll(Object.values(feeds));
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.#session.release();
+  }
+}

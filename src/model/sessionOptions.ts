@@ -1,0 +1,51 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import { ConfigError } from '../errors.ts';
+
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
+
+/** How the ONNX sessions run. One read-only object; defaults below. */
+export interface SessionOptions {
+  /**
+   * Threads inside one operator. Default 1: the graphs are small, so extra threads mostly add
+   * synchronisation, and batch jobs get their parallelism from several files at once.
+   */
+  readonly intraOpThreads: number;
+  /** ONNX Runtime graph rewrites. Default 'all'. */
+  readonly graphOptimizationLevel: GraphOptimizationLevel;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = Object.freeze({
+  intraOpThreads: 1,
+  graphOptimizationLevel: 'all',
+});
+
+/** Fills defaults and throws ConfigError on a bad value. */
+export function validateSessionOptions(options: Partial<SessionOptions> = {}): SessionOptions {
+  const merged: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...stripUndefined(options) };
+  const { intraOpThreads, graphOptimizationLevel } = merged;
+  if (!(Number.isInteger(intraOpThreads) && intraOpThreads >= 1 && intraOpThreads <= 256))
+    throw new ConfigError(`intraOpThreads must be an integer in 1..256, got ${String(intraOpThreads)}`, 'sessionOptions');
+  if (!(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(graphOptimizationLevel))
+    throw new ConfigError(
+      `graphOptimizationLevel must be one of ${GRAPH_OPTIMIZATION_LEVELS.join(', ')}, got ${String(graphOptimizationLevel)}`,
+      'sessionOptions',
+    );
+  return Object.freeze(merged);
+}
+
+/** The onnxruntime-node options for these settings (CPU, sequential, one inter-op thread). */
+export function toOrtSessionOptions(options: SessionOptions): InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: options.intraOpThreads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: options.graphOptimizationLevel,
+    executionMode: 'sequential',
+  };
+}
+
+/** `{ a: undefined }` must not override a default. */
+export function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

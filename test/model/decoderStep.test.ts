@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
+import { loadBundle, type LoadedModel, type StepBuffers } from '../../src/model/index.ts';
+import { randomFeatures, TINY } from './fixture.ts';
+
+let model: LoadedModel;
+beforeAll(async () => {
+  model = await loadBundle(TINY);
+});
+afterAll(async () => {
+  await model?.dispose();
+});
+
+/** Fills row `b` of buffers (stride `width`) with random inputs, `valid` frames unmasked. */
+function fillRow(buffers: StepBuffers, b: number, width: number, valid: number, seed: number, token: number): void {
+  const { stateDim, keyDim, memoryDim } = model.decoder.dims;
+  buffers.tokens[b] = BigInt(token);
+  buffers.h.set(randomFeatures(stateDim, seed), b * stateDim);
+  buffers.c.set(randomFeatures(stateDim, seed + 1), b * stateDim);
+  buffers.keys.fill(0, b * width * keyDim, (b + 1) * width * keyDim);
+  buffers.keys.set(randomFeatures(valid * keyDim, seed + 2), b * width * keyDim);
+  buffers.memory.fill(0, b * width * memoryDim, (b + 1) * width * memoryDim);
+  buffers.memory.set(randomFeatures(valid * memoryDim, seed + 3), b * width * memoryDim);
+  buffers.mask.fill(0, b * width, (b + 1) * width);
+  buffers.mask.fill(1, b * width, b * width + valid);
+}
+
+describe('DecoderStep', () => {
+  it('runs B hypotheses over W frames: logits [B, 31], h/c [B, D], attn [B, W] summing to 1 over the mask', async () => {
+    const { stateDim, vocabSize } = model.decoder.dims;
+    const B = 3;
+    const W = 6;
+    const valid = [6, 2, 4];
+    const buffers = model.decoder.createBuffers(4, 8);
+    valid.forEach((v, b) => fillRow(buffers, b, W, v, 10 * b, 5 + b));
+    const out = await model.decoder.run(buffers, B, W);
+    expect(out.logits.length).toBe(B * vocabSize);
+    expect(out.h.length).toBe(B * stateDim);
+    expect(out.c.length).toBe(B * stateDim);
+    expect(out.attn.length).toBe(B * W);
+    expect(out.logits.every(Number.isFinite)).toBe(true);
+    valid.forEach((v, b) => {
+      const row = out.attn.subarray(b * W, (b + 1) * W);
+      expect(row.subarray(0, v).reduce((a, x) => a + x, 0)).toBeCloseTo(1, 5);
+      expect(Array.from(row.subarray(v))).toEqual(new Array(W - v).fill(0));
+    });
+  });
+
+  it('gives a padded row the same result as that row alone, unpadded', async () => {
+    const B = 2;
+    const W = 7;
+    const batch = model.decoder.createBuffers(B, W);
+    fillRow(batch, 0, W, 7, 100, 9);
+    fillRow(batch, 1, W, 3, 200, 12);
+    const together = await model.decoder.run(batch, B, W);
+    const alone = model.decoder.createBuffers(1, 3);
+    fillRow(alone, 0, 3, 3, 200, 12);
+    const single = await model.decoder.run(alone, 1, 3);
+    const V = model.decoder.dims.vocabSize;
+    const D = model.decoder.dims.stateDim;
+    const close = (a: Float32Array, b: Float32Array) => a.every((x, i) => Math.abs(x - b[i]) < 1e-5);
+    expect(close(together.logits.subarray(V, 2 * V), single.logits)).toBe(true);
+    expect(close(together.h.subarray(D, 2 * D), single.h)).toBe(true);
+    expect(close(together.attn.subarray(W, W + 3), single.attn)).toBe(true);
+  });
+
+  it('is deterministic and depends on its inputs', async () => {
+    const buffers = model.decoder.createBuffers(1, 4);
+    fillRow(buffers, 0, 4, 4, 300, 7);
+    const a = await model.decoder.run(buffers, 1, 4);
+    const b = await model.decoder.run(buffers, 1, 4);
+    expect(a).toEqual(b);
+    buffers.tokens[0] = 8n;
+    const c = await model.decoder.run(buffers, 1, 4);
+    expect(c.logits).not.toEqual(a.logits);
+  });
+
+  it('rejects a batch or width beyond its buffers', async () => {
+    const buffers = model.decoder.createBuffers(2, 4);
+    await expect(model.decoder.run(buffers, 3, 4)).rejects.toThrow(ConfigError);
+    await expect(model.decoder.run(buffers, 1, 5)).rejects.toThrow(ConfigError);
+    expect(() => model.decoder.createBuffers(0, 4)).toThrow(ConfigError);
+  });
+});
