@@ -49,4 +49,40 @@ done
 sox espeak-digits.wav -r 8000 -e mu-law -b 8 espeak-digits-8k-ulaw.wav
 printf '%s\t%s\n' "espeak-digits-8k-ulaw.wav" "three seven one nine four" >> refs.tsv
 
+# One long-form clip (~40 s) for the global vs local attention contrast: several sentences, each
+# spoken by a different training-style voice, joined with short pauses. Mono 16 kHz 16-bit, so
+# it costs ~32 kB per second: keep samples/ under 2 MB.
+long_parts=(
+  "espeak-ng|en-us|the weather report says it will rain for most of the afternoon"
+  "flite|kal|we need to buy bread and milk before the little shop closes tonight"
+  "flite|awb|the meeting has been moved to thursday morning at half past nine"
+  "festival|kal_diphone|please remember to water the plants while i am away"
+  "espeak-ng|en-gb|the train to the city leaves from platform four every twenty minutes"
+  "flite|slt|she opened the window and listened to the birds in the garden"
+  "flite|kal16|turn left at the next corner and then go straight on for two miles"
+  "espeak-ng|en-us|it took them three hours to walk back down the mountain"
+  "flite|awb|the library will be closed on monday for the public holiday"
+  "espeak-ng|en-gb|could you send me the report by the end of the week"
+  "festival|kal_diphone|thank you for calling and have a nice day"
+)
+long_text=()
+long_wavs=()
+# -R: repeatable dither, so a rerun rewrites the same bytes.
+sox -R -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 0.45
+for k in "${!long_parts[@]}"; do
+  IFS='|' read -r engine voice text <<<"${long_parts[$k]}"
+  raw="$tmp/long-$k.raw.wav"
+  case "$engine" in
+    espeak-ng) espeak-ng -v "$voice" -s 160 -w "$raw" "$text" ;;
+    flite) flite -voice "$voice" -t "$text" -o "$raw" ;;
+    festival) echo "$text" | text2wave -eval "(voice_$voice)" -o "$raw" ;;
+  esac
+  sox -R "$raw" -r 16000 -c 1 -b 16 "$tmp/long-$k.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse
+  [ "$k" -gt 0 ] && long_wavs+=("$tmp/gap.wav")
+  long_wavs+=("$tmp/long-$k.wav")
+  long_text+=("$text")
+done
+sox -R "${long_wavs[@]}" longform-mixed.wav pad 0.15 0.15
+printf '%s\t%s\n' "longform-mixed.wav" "${long_text[*]}" >> refs.tsv
+
 ls -l *.wav refs.tsv

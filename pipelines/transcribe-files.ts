@@ -1,0 +1,34 @@
+import { from, mergeMap, of, type Observable } from 'rxjs';
+import type { DecodingOptions } from '../src/decoding/index.ts';
+import { decodeAudio, type AudioSource } from '../src/rx/decodeAudio.ts';
+import type { Item } from '../src/rx/item.ts';
+import { scoreResults, type ScoredResult } from '../src/rx/scoreResults.ts';
+import { transcribeAudio } from '../src/rx/transcribe.ts';
+import { usingModel } from '../src/rx/usingModel.ts';
+import type { LoadedModel, SessionOptions } from '../src/transcribe.ts';
+
+export interface TranscribeFilesOptions {
+  readonly model: LoadedModel | string;
+  readonly sessionOptions?: Partial<SessionOptions>;
+  readonly decoding?: Partial<DecodingOptions>;
+  /** Files in flight at once (decoded audio is held only for these). Default 1: input order. */
+  readonly concurrency?: number;
+  /** Reference transcripts by source id; inputs without one are transcribed, not scored. */
+  readonly references?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Files (or in-memory WAV bytes) -> decoded 16 kHz audio -> transcript -> optional score, one
+ * item per input. A bad input becomes a Failed item and the others go on; a missing model ends
+ * the stream. Each input is decoded inside the bounded merge, so a long batch never holds more
+ * than `concurrency` decoded files.
+ */
+export function transcribeFiles(sources: readonly (AudioSource | string)[], options: TranscribeFilesOptions): Observable<Item<ScoredResult>> {
+  const concurrency = options.concurrency ?? 1;
+  return usingModel(options.model, options.sessionOptions, (model) =>
+    from(sources).pipe(
+      mergeMap((source) => of(source).pipe(decodeAudio(), transcribeAudio({ model, decoding: options.decoding })), concurrency),
+      scoreResults(options.references ?? new Map()),
+    ),
+  );
+}

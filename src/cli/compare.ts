@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { isModeName, type ModeName } from '../attention/index.ts';
+import { validateDecodingOptions } from '../decoding/options.ts';
+import { ModelError } from '../errors.ts';
+import { validateSessionOptions } from '../model/sessionOptions.ts';
+import type { Command } from './command.ts';
+import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
+import { integerFlag, usage, UsageError } from './flags.ts';
+
+const DEFAULT_OUT_DIR = 'las-compare';
+const DEFAULT_MODES = 'global,local';
+
+const HELP = `Usage: las compare <manifest.tsv|dir> [options]
+
+Runs every attention mode on the same audio and writes a report: DIR/report.md (a table per
+mode: WER, CER, S/D/I, real-time factor, encoder frames attended per output token; the
+attention alignment of the longest utterance in each mode side by side; WER against utterance
+duration; a per-utterance table), the SVG pictures it shows, and DIR/report.json.
+
+Input: a manifest, lines "path<TAB>transcript" (paths relative to the manifest, optional header
+line), or a folder: every .wav inside it, with references from its refs.tsv when present.
+
+Options:
+  --modes a,b     attention modes to compare (default ${DEFAULT_MODES})
+  --out DIR       report folder (default ./${DEFAULT_OUT_DIR})
+  --beam N        beam width for every mode, 1 = greedy (default 4)
+  --threads N     ONNX threads per operator (default 1)
+  --model DIR     model bundle (default ${DEFAULT_MODEL_DIR})
+
+Exit codes: 0 report written, 1 an input or the model failed (the report still lists the
+others), 2 bad usage.
+`;
+
+function parse(args: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { modes: { type: 'string' }, out: { type: 'string' }, beam: { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a manifest file or a folder of WAV files' : `give one manifest or folder, got ${positionals.length}`);
+  const modes = (values.modes ?? DEFAULT_MODES).split(',').map((m) => m.trim());
+  const unknown = modes.filter((m) => !isModeName(m));
+  if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--modes: unknown attention mode ${unknown.map((m) => JSON.stringify(m)).join(', ')} (valid: global, local)`);
+  if (new Set(modes).size !== modes.length) throw new UsageError(`--modes lists a mode twice: ${modes.join(',')}`);
+  const beam = integerFlag('beam', values.beam, 1, 64);
+  for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, beam });
+  const threads = integerFlag('threads', values.threads, 1, 256);
+  validateSessionOptions({ intraOpThreads: threads });
+  return { input: positionals[0], modes: modes as ModeName[], beam, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
+}
+
+export const compareCommand: Command = {
+  summary: 'compare attention modes on a manifest or folder: report.md with pictures',
+  help: HELP,
+  async run(args) {
+    const parsed = usage('compare', () => parse(args));
+    if (typeof parsed === 'number') return parsed;
+    const [{ lastValueFrom }, { compareAttention }, report] = await Promise.all([import('rxjs'), import('../../pipelines/compare-attention.ts'), import('../report/index.ts')]);
+    const entries = await report.readComparisonInput(parsed.input);
+    const progress = report.createProgress(entries.length, process.stderr);
+    let written;
+    try {
+      written = await lastValueFrom(
+        compareAttention(entries, {
+          model: parsed.model,
+          sessionOptions: { intraOpThreads: parsed.threads },
+          modes: parsed.modes,
+          decoding: { beam: parsed.beam },
+          outDir: parsed.out,
+          onUtterance: (item) => {
+            if (!item.ok) {
+              progress.done();
+              process.stderr.write(`las compare: ${item.error.message}\n`);
+            }
+            progress.tick(item.id);
+          },
+        }),
+      );
+    } catch (err) {
+      progress.done();
+      if (err instanceof ModelError && err.code === 'MODEL_MISSING') {
+        process.stderr.write(`las compare: ${err.message} (choose a model bundle with --model DIR)\n`);
+        return 1;
+      }
+      throw err;
+    }
+    progress.done();
+    const { comparison, dir } = written;
+    process.stdout.write(`${report.summaryTable(comparison)}\n\nReport: ${dir}/report.md (${written.files.length} files)\n`);
+    return comparison.failed.length > 0 ? 1 : 0;
+  },
+};

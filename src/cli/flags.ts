@@ -1,0 +1,39 @@
+import { ConfigError } from '../errors.ts';
+
+/**
+ * A command-line mistake: the command prints its message in one line and exits with 2 (usage),
+ * where a bad input file or model exits with 1.
+ */
+export class UsageError extends ConfigError {}
+
+/** `--name N`: a whole number in [min, max], or undefined when the flag is absent. */
+export function integerFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `--name a` where a is one of `allowed`. */
+export function choiceFlag<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+/**
+ * Runs the parse step of a command: a ConfigError (UsageError included) or a util.parseArgs
+ * error (unknown option, missing value) is printed as one line and becomes exit code 2.
+ */
+export function usage<T extends object>(command: string, parse: () => T): T | number {
+  try {
+    return parse();
+  } catch (err) {
+    const parseArgsError = err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_');
+    if (err instanceof ConfigError || parseArgsError) {
+      process.stderr.write(`las ${command}: ${(err as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { MODE_NAMES } from '../attention/types.ts';
+import { RECORDER_NAMES } from '../audio/recorders.ts';
+import type { EndpointOptions } from '../streaming/endpoint.ts';
+import { validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
+import type { Command } from './command.ts';
+import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
+import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+
+const HELP = `Usage: las listen [options]
+
+Recognises speech from the microphone while you speak. On a terminal the partial text is
+rewritten on one line and each finished utterance stays on its own line; piped, only the
+finished utterances are printed. Ctrl+C stops the recording and prints the last utterance.
+
+Options:
+  --attention local|global  local (default): characters appear as soon as the attention window
+                            (pointer + right context) has been heard; global: each utterance
+                            is decoded when it ends (higher latency, whole-utterance context)
+  --recorder arecord|sox|ffmpeg
+                            the recording program (default: the first one installed)
+  --device NAME             capture device, e.g. hw:1,0 (default: the system's)
+  --input FILE.wav          read a WAV file instead of the microphone, as fast as possible...
+  --realtime                ...or, with this, at the pace of a live recording
+  --json                    one JSON event per line: partial, final and error events
+  --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
+  --chunk N                 feature frames (10 ms) per encoder call, a multiple of 4 (default 16)
+  --left N, --right N       local window in encoder frames (40 ms) (default: the model's)
+  --beam N                  beam width of global mode's decode (default 1)
+  --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
+  --rule2 S                 end an utterance after S s of silence following speech (default 1.2)
+  --rule3 S                 end any utterance at S s long (default 20)
+  --min-utterance S         speech shorter than this is noise, not an utterance (default 0.25)
+                            (rule values: "off" switches the rule off)
+
+Exit codes: 0 done, 1 the recorder or the model failed, 2 bad usage.
+`;
+
+interface Parsed {
+  readonly model: string;
+  readonly json: boolean;
+  readonly recognition: StreamingOptionsInput;
+  readonly input: string | undefined;
+  readonly realtime: boolean;
+  readonly recorder: (typeof RECORDER_NAMES)[number] | undefined;
+  readonly device: string | undefined;
+}
+
+/** `--name S`: seconds >= 0 ("off": Infinity), or undefined when absent. */
+function secondsFlag(name: string, value: string | undefined, allowOff: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (allowOff && value === 'off') return Number.POSITIVE_INFINITY;
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(Number.isFinite(n) && n >= 0)) throw new UsageError(`--${name} must be a number of seconds${allowOff ? ' or "off"' : ''}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parse(args: readonly string[]): Parsed {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      attention: { type: 'string' },
+      recorder: { type: 'string' },
+      device: { type: 'string' },
+      input: { type: 'string' },
+      realtime: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      model: { type: 'string' },
+      chunk: { type: 'string' },
+      left: { type: 'string' },
+      right: { type: 'string' },
+      beam: { type: 'string' },
+      rule1: { type: 'string' },
+      rule2: { type: 'string' },
+      rule3: { type: 'string' },
+      'min-utterance': { type: 'string' },
+    },
+  });
+  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local';
+  const chunkFrames = integerFlag('chunk', values.chunk, 4, 1000);
+  // The contract fixes the encoder's subsampling at 4 (docs/contracts.md section 4).
+  if (chunkFrames !== undefined && chunkFrames % 4 !== 0) throw new UsageError(`--chunk must be a multiple of 4 feature frames, got ${chunkFrames}`);
+  if (values.input === undefined && values.realtime) throw new UsageError('--realtime paces a file: add --input FILE.wav');
+  if (values.input !== undefined && (values.recorder !== undefined || values.device !== undefined)) throw new UsageError('--recorder and --device choose the microphone; they do not apply to --input');
+  const endpoint: Partial<EndpointOptions> = {
+    silenceWithoutContent: secondsFlag('rule1', values.rule1, true),
+    silenceAfterContent: secondsFlag('rule2', values.rule2, true),
+    maxUtterance: secondsFlag('rule3', values.rule3, true),
+    minUtterance: secondsFlag('min-utterance', values['min-utterance'], false),
+  };
+  const recognition: StreamingOptionsInput = {
+    mode,
+    chunkFrames,
+    left: integerFlag('left', values.left, 0, 100_000),
+    right: integerFlag('right', values.right, 0, 100_000),
+    beam: integerFlag('beam', values.beam, 1, 64),
+    endpoint,
+    input: values.input ?? '<microphone>',
+  };
+  validateStreamingOptions(recognition);
+  return {
+    model: values.model ?? DEFAULT_MODEL_DIR,
+    json: values.json,
+    recognition,
+    input: values.input,
+    realtime: values.realtime,
+    recorder: choiceFlag('recorder', values.recorder, RECORDER_NAMES),
+    device: values.device,
+  };
+}
+
+/** Writes after the reader of stdout has gone fail with EPIPE, asynchronously: not an error here. */
+let outputGuarded = false;
+function ignoreClosedOutput(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+export const listenCommand: Command = {
+  summary: 'recognise the microphone (or a WAV file played live) while it is spoken',
+  help: HELP,
+  async run(args) {
+    const parsed = usage('listen', () => parse(args));
+    if (typeof parsed === 'number') return parsed;
+    const [{ fromEvent, lastValueFrom, merge, take, tap, defaultIfEmpty }, { loadModel }, { streamMicrophone }, { createEventPrinter }] = await Promise.all([
+      import('rxjs'),
+      import('../transcribe.ts'),
+      import('../../pipelines/stream-microphone.ts'),
+      import('../streaming/printer.ts'),
+    ]);
+    const model = await loadModel(parsed.model);
+    const printer = createEventPrinter(process.stdout, process.stderr, parsed.json ? 'json' : process.stdout.isTTY ? 'tty' : 'lines');
+    // The first Ctrl+C ends the recording gracefully; a second one quits at once.
+    const interrupted = fromEvent(process, 'SIGINT').pipe(take(1));
+    const onSecondInterrupt = () => process.exit(130);
+    const armSecond = interrupted.subscribe(() => process.on('SIGINT', onSecondInterrupt));
+    // A reader that goes away (\`las listen | head\`) ends the recording too, without a crash.
+    ignoreClosedOutput();
+    const outputClosed = fromEvent(process.stdout, 'error').pipe(take(1));
+    let failed = false;
+    try {
+      const source =
+        parsed.input !== undefined
+          ? ({ kind: 'file', path: parsed.input, realtime: parsed.realtime } as const)
+          : ({ kind: 'microphone', microphone: { ...(parsed.recorder !== undefined ? { recorder: parsed.recorder } : {}), ...(parsed.device !== undefined ? { device: parsed.device } : {}) } } as const);
+      const events = streamMicrophone(model, source, parsed.recognition, merge(interrupted, outputClosed));
+      await lastValueFrom(
+        events.pipe(
+          tap((event) => {
+            if (event.type === 'error') failed = true;
+            printer.print(event);
+          }),
+          defaultIfEmpty(undefined),
+        ),
+      );
+    } finally {
+      printer.end();
+      armSecond.unsubscribe();
+      process.off('SIGINT', onSecondInterrupt);
+      await model.dispose();
+    }
+    return failed ? 1 : 0;
+  },
+};

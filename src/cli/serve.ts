@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { MODE_NAMES } from '../attention/types.ts';
+import { validateServerOptions, type ServerOptions } from '../server/options.ts';
+import type { Command } from './command.ts';
+import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
+import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+
+const HELP = `Usage: las serve [options]
+
+Serves a web page that records the microphone in the browser and shows the text while you
+speak, with a live picture of the attention window moving over the audio. Recognition runs
+in this process; one model serves every browser tab. Stop with Ctrl+C.
+
+Options:
+  --port N              TCP port (default 8080; 0 picks a free one)
+  --host H              interface to listen on (default 127.0.0.1: this computer only).
+                        Browsers allow the microphone only on https or localhost pages.
+  --model DIR           model bundle (default ${DEFAULT_MODEL_DIR})
+  --attention local|global
+                        the page's default attention mode (default local)
+  --max-streams N       streams recognised at once (default 4)
+  --idle-timeout S      close a connection silent for S seconds (default 30)
+  --max-message-kb N    largest WebSocket message in KiB (default 256)
+
+Exit codes: 0 stopped, 1 the model or the port failed, 2 bad usage.
+`;
+
+function parse(args: readonly string[]): { model: string; server: Partial<ServerOptions> } {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      model: { type: 'string' },
+      attention: { type: 'string' },
+      'max-streams': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-message-kb': { type: 'string' },
+    },
+  });
+  const idle = integerFlag('idle-timeout', values['idle-timeout'], 1, 86_400);
+  const kib = integerFlag('max-message-kb', values['max-message-kb'], 1, 65_536);
+  if (values.host !== undefined && values.host.trim() === '') throw new UsageError('--host must not be empty');
+  const server: Partial<ServerOptions> = {
+    port: integerFlag('port', values.port, 0, 65535),
+    host: values.host,
+    maxStreams: integerFlag('max-streams', values['max-streams'], 1, 1000),
+    idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
+    maxMessageBytes: kib === undefined ? undefined : kib * 1024,
+    recognition: { mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local' },
+  };
+  validateServerOptions(server);
+  return { model: values.model ?? DEFAULT_MODEL_DIR, server };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export const serveCommand: Command = {
+  summary: 'serve a web page that transcribes the microphone live',
+  help: HELP,
+  async run(args) {
+    const parsed = usage('serve', () => parse(args));
+    if (typeof parsed === 'number') return parsed;
+    const [{ loadModel }, { startServer }] = await Promise.all([import('../transcribe.ts'), import('../server/server.ts')]);
+    const model = await loadModel(parsed.model);
+    let server;
+    try {
+      server = await startServer(model, parsed.server);
+    } catch (error) {
+      await model.dispose();
+      const e = error as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        process.stderr.write(`las serve: cannot listen on ${parsed.server.host ?? '127.0.0.1'}:${parsed.server.port ?? 8080} (${e.code})\n`);
+        return 1;
+      }
+      throw error;
+    }
+    process.stdout.write(`las serve: open ${server.url} (model ${model.card.name}; Ctrl+C stops)\n`);
+    if (parsed.server.host !== undefined && !LOOPBACK.has(parsed.server.host))
+      process.stderr.write('las serve: reachable from other machines; their browsers allow the microphone only over https (use a TLS proxy)\n');
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    await model.dispose();
+    return 0;
+  },
+};

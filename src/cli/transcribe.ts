@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { MODE_NAMES } from '../attention/types.ts';
+import { validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { ModelError } from '../errors.ts';
+import { validateSessionOptions } from '../model/sessionOptions.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
+import type { Command } from './command.ts';
+import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
+import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+
+const HELP = `Usage: las transcribe <files...|-> [options]
+
+Transcribes WAV files (any rate, channels or PCM/float/G.711 encoding; '-' reads one WAV from
+stdin). A batch goes on past a bad file: each failure is reported by name, and the exit code is
+1 if any input failed.
+
+Options:
+  --attention global|local  attention mode (default global: every frame; local: a window that
+                            moves forward, for long recordings)
+  --beam N                  beam width, 1 = greedy (default 4)
+  --left N, --right N       local window in encoder frames (40 ms) around the pointer
+                            (default: the model's)
+  --format text|json|srt|vtt
+                            text (default): the transcript, "file<TAB>text" for several inputs;
+                            json: one JSON object per input per line (JSONL) with word times,
+                            timings and the real-time factor, or {file, error} for a failure;
+                            srt / vtt: subtitles (one input, or use --out-dir)
+  --out-dir DIR             write one file per input into DIR instead of stdout
+  --ref refs.tsv            reference transcripts (file<TAB>transcript, matched by path or file
+                            name): prints per-file and pooled WER/CER with S/D/I
+  --threads N               ONNX threads per operator (default 1)
+  --jobs N                  files transcribed at once (default 1; more may reorder the output)
+  --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
+
+Exit codes: 0 all transcribed, 1 an input or the model failed, 2 bad usage.
+`;
+
+interface Parsed {
+  readonly inputs: readonly string[];
+  readonly format: OutputFormat;
+  readonly decoding: DecodingOptions;
+  readonly threads?: number;
+  readonly jobs?: number;
+  readonly model: string;
+  readonly ref?: string;
+  readonly outDir?: string;
+}
+
+function parse(args: readonly string[]): Parsed {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      attention: { type: 'string' },
+      beam: { type: 'string' },
+      left: { type: 'string' },
+      right: { type: 'string' },
+      format: { type: 'string' },
+      'out-dir': { type: 'string' },
+      ref: { type: 'string' },
+      threads: { type: 'string' },
+      jobs: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError("no input files (give WAV paths, or '-' for stdin)");
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be given only once");
+  const format = choiceFlag('format', values.format, OUTPUT_FORMATS) ?? 'text';
+  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
+  if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
+  if ((format === 'srt' || format === 'vtt') && positionals.length > 1 && values['out-dir'] === undefined)
+    throw new UsageError(`--format ${format} makes one subtitle document per input; with ${positionals.length} inputs, add --out-dir DIR`);
+  const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+  const threads = integerFlag('threads', values.threads, 1, 256);
+  validateSessionOptions({ intraOpThreads: threads });
+  return {
+    inputs: positionals,
+    format,
+    decoding: validateDecodingOptions({
+      mode,
+      beam: integerFlag('beam', values.beam, 1, 64),
+      left: integerFlag('left', values.left, 0, 100_000),
+      right: integerFlag('right', values.right, 0, 100_000),
+    }),
+    ...optional('threads', threads),
+    ...optional('jobs', integerFlag('jobs', values.jobs, 1, 64)),
+    model: values.model ?? DEFAULT_MODEL_DIR,
+    ...optional('ref', values.ref),
+    ...optional('outDir', values['out-dir']),
+  };
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export const transcribeCommand: Command = {
+  summary: 'transcribe WAV files (text, JSON lines, SRT or WebVTT)',
+  help: HELP,
+  async run(args) {
+    const parsed = usage('transcribe', () => parse(args));
+    if (typeof parsed === 'number') return parsed;
+    const [{ lastValueFrom, concatMap, defaultIfEmpty }, { transcribeFiles }, report] = await Promise.all([
+      import('rxjs'),
+      import('../../pipelines/transcribe-files.ts'),
+      import('../report/index.ts'),
+    ]);
+    const ids = parsed.inputs.map((p) => (p === '-' ? '<stdin>' : p));
+    const references = parsed.ref === undefined ? undefined : await report.loadReferences(parsed.ref, ids);
+    const sources = await Promise.all(parsed.inputs.map(async (p) => (p === '-' ? { id: '<stdin>', bytes: await readStdin() } : p)));
+    const writer = report.createTranscriptWriter({
+      format: parsed.format,
+      ...(parsed.outDir === undefined ? {} : { outDir: parsed.outDir }),
+      labelled: parsed.inputs.length > 1,
+      scoring: references !== undefined,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      progress: report.createProgress(parsed.inputs.length, process.stderr),
+      command: 'las transcribe',
+    });
+    const stream = transcribeFiles(sources, {
+      model: parsed.model,
+      sessionOptions: { intraOpThreads: parsed.threads },
+      decoding: parsed.decoding,
+      concurrency: parsed.jobs,
+      ...(references === undefined ? {} : { references }),
+    });
+    try {
+      await lastValueFrom(stream.pipe(concatMap((item) => writer.write(item)), defaultIfEmpty(undefined)));
+    } catch (err) {
+      writer.abort();
+      if (err instanceof ModelError && err.code === 'MODEL_MISSING') {
+        process.stderr.write(`las transcribe: ${err.message} (choose a model bundle with --model DIR)\n`);
+        return 1;
+      }
+      throw err;
+    }
+    return writer.finish().failed > 0 ? 1 : 0;
+  },
+};

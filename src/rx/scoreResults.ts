@@ -1,0 +1,24 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { scoreUtterance, type NormalizeOptions, type UtteranceScore } from '../metrics/index.ts';
+import type { TranscriptionResult } from '../transcribe.ts';
+import { mapItem, type Item } from './item.ts';
+
+export interface ScoredResult {
+  readonly result: TranscriptionResult;
+  /** Present when the item has a reference transcript. */
+  readonly score?: UtteranceScore;
+}
+
+/**
+ * Attaches a WER/CER score to each transcription that has a reference (looked up by item id).
+ * Unlike scoreAgainst, an item without a reference is not a failure here: its transcript is
+ * still the output the user asked for, it just has nothing to be scored against.
+ */
+export function scoreResults(references: ReadonlyMap<string, string>, opts: Partial<NormalizeOptions> = {}): OperatorFunction<Item<TranscriptionResult>, Item<ScoredResult>> {
+  return map((item) =>
+    mapItem(item, (result, id) => {
+      const ref = references.get(id);
+      return ref === undefined ? { result } : { result, score: scoreUtterance(id, ref, result.text, opts) };
+    }),
+  );
+}

@@ -1,0 +1,51 @@
+import { mergeMap, type OperatorFunction } from 'rxjs';
+import type { Audio } from '../audio/index.ts';
+import { ConfigError } from '../errors.ts';
+import { validateDecodingOptions, type DecodingOptions } from '../decoding/index.ts';
+import type { ModeName } from '../attention/index.ts';
+import { transcribe, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../transcribe.ts';
+import { mapItemAsync, type Item } from './item.ts';
+import { assertModesSupported, validateConcurrency } from './transcribe.ts';
+import { usingModel } from './usingModel.ts';
+
+/** Every mode's result on one utterance, from the same decoded audio. */
+export interface ModeResults {
+  /** The model's name (its card) and the duration of one encoder frame. */
+  readonly model: string;
+  readonly frameSeconds: number;
+  readonly results: readonly TranscriptionResult[];
+}
+
+export interface ModesStageOptions {
+  readonly model: LoadedModel | string;
+  readonly sessionOptions?: Partial<SessionOptions>;
+  /** Each utterance is decoded once per mode, in this order. */
+  readonly modes: readonly ModeName[];
+  /** Everything but the mode, shared by every mode. */
+  readonly decoding?: Partial<Omit<DecodingOptions, 'mode'>>;
+  readonly concurrency?: number;
+}
+
+/**
+ * Runs every attention mode on the same decoded audio of each item, for side-by-side
+ * comparison. An utterance that fails in any mode fails its item (the modes read the same
+ * audio, so such a failure is the audio's); the stream goes on with the next item.
+ */
+export function transcribeModes(options: ModesStageOptions): OperatorFunction<Item<Audio>, Item<ModeResults>> {
+  if (options.modes.length === 0) throw new ConfigError('no attention modes to run', 'modes');
+  if (new Set(options.modes).size !== options.modes.length) throw new ConfigError(`a mode is listed twice: ${options.modes.join(', ')}`, 'modes');
+  const perMode = options.modes.map((mode) => validateDecodingOptions({ ...options.decoding, mode }));
+  const concurrency = validateConcurrency(options.concurrency);
+  return (source) =>
+    usingModel(options.model, options.sessionOptions, (model, track) => {
+      assertModesSupported(model, options.modes);
+      const { subsampling, frontEnd } = model.config;
+      const frameSeconds = (subsampling * frontEnd.hopLength) / frontEnd.sampleRate;
+      const runAll = async (audio: Audio, id: string): Promise<ModeResults> => {
+        const results: TranscriptionResult[] = [];
+        for (const decoding of perMode) results.push(await transcribe(audio, { ...decoding, model, input: id }));
+        return { model: model.card.name, frameSeconds, results };
+      };
+      return source.pipe(mergeMap((item) => track(mapItemAsync(item, runAll)), concurrency));
+    });
+}

@@ -1,0 +1,123 @@
+import { ConfigError } from '../errors.ts';
+import { stripUndefined } from '../model/sessionOptions.ts';
+import { DEFAULT_VAD_OPTIONS, type VadOptions } from './vad.ts';
+
+/**
+ * When an utterance ends, after sherpa-onnx's three endpoint rules. "Silence" is the energy
+ * VAD's verdict (vad.ts); "content" is decoded text, or at least `minUtterance` seconds of
+ * speech (the only evidence in global mode, which decodes nothing before the endpoint).
+ * Every duration is in seconds; Infinity switches a rule off.
+ */
+export interface EndpointOptions {
+  /** Rule 1: trailing silence that ends an utterance holding no content. Default 2.4. */
+  readonly silenceWithoutContent: number;
+  /** Rule 2: trailing silence that ends an utterance after some content. Default 1.2. */
+  readonly silenceAfterContent: number;
+  /** Rule 3: an utterance ends at this length whatever it holds. Default 20. */
+  readonly maxUtterance: number;
+  /** Minimum utterance length: less speech than this is a click or a cough, not content. Default 0.25. */
+  readonly minUtterance: number;
+  readonly vad: VadOptions;
+}
+
+export const DEFAULT_ENDPOINT_OPTIONS: EndpointOptions = Object.freeze({
+  silenceWithoutContent: 2.4,
+  silenceAfterContent: 1.2,
+  maxUtterance: 20,
+  minUtterance: 0.25,
+  vad: DEFAULT_VAD_OPTIONS,
+});
+
+/** Endpointing switched off: an utterance lasts until the input ends. */
+export const NO_ENDPOINTS: EndpointOptions = Object.freeze({
+  ...DEFAULT_ENDPOINT_OPTIONS,
+  silenceWithoutContent: Number.POSITIVE_INFINITY,
+  silenceAfterContent: Number.POSITIVE_INFINITY,
+  maxUtterance: Number.POSITIVE_INFINITY,
+});
+
+export type EndpointRule = 'rule1' | 'rule2' | 'rule3';
+
+export function validateEndpointOptions(options: Partial<EndpointOptions> = {}, input = 'endpoint'): EndpointOptions {
+  const o: EndpointOptions = { ...DEFAULT_ENDPOINT_OPTIONS, ...stripUndefined(options), vad: { ...DEFAULT_VAD_OPTIONS, ...stripUndefined(options.vad ?? {}) } };
+  const positive = (name: string, v: number) => {
+    if (!(typeof v === 'number' && v > 0)) throw new ConfigError(`${name} must be a number of seconds > 0 (Infinity switches the rule off), got ${String(v)}`, input);
+  };
+  positive('silenceWithoutContent', o.silenceWithoutContent);
+  positive('silenceAfterContent', o.silenceAfterContent);
+  positive('maxUtterance', o.maxUtterance);
+  if (!(Number.isFinite(o.minUtterance) && o.minUtterance >= 0)) throw new ConfigError(`minUtterance must be a finite number of seconds >= 0, got ${String(o.minUtterance)}`, input);
+  const { thresholdDb, marginDb, floorRiseDbPerSecond } = o.vad;
+  if (!Number.isFinite(thresholdDb)) throw new ConfigError(`vad.thresholdDb must be a finite number, got ${String(thresholdDb)}`, input);
+  if (!(Number.isFinite(marginDb) && marginDb >= 0)) throw new ConfigError(`vad.marginDb must be a finite number >= 0, got ${String(marginDb)}`, input);
+  if (!(Number.isFinite(floorRiseDbPerSecond) && floorRiseDbPerSecond >= 0))
+    throw new ConfigError(`vad.floorRiseDbPerSecond must be a finite number >= 0, got ${String(floorRiseDbPerSecond)}`, input);
+  return Object.freeze({ ...o, vad: Object.freeze(o.vad) });
+}
+
+/** What the rules look at, measured at one point of the utterance. */
+export interface UtteranceStatus {
+  readonly length: number; // seconds since the utterance started
+  readonly trailingSilence: number; // seconds since the last speech frame (or the start)
+  readonly speech: number; // seconds of speech frames
+  readonly hasText: boolean; // the decoder emitted text
+}
+
+/** The first rule that fires, or undefined. Pure, so the rules are tested on their own. */
+export function endpointRule(status: UtteranceStatus, o: EndpointOptions): EndpointRule | undefined {
+  const content = status.hasText || status.speech >= o.minUtterance;
+  if (status.length >= o.maxUtterance) return 'rule3';
+  if (!content && status.trailingSilence >= o.silenceWithoutContent) return 'rule1';
+  if (content && status.trailingSilence >= o.silenceAfterContent) return 'rule2';
+  return undefined;
+}
+
+/**
+ * The VAD flags of the current utterance, frame by frame, so the status can be measured at any
+ * frame already seen (the encoder lags the features by up to one chunk).
+ */
+export interface SpeechTrack {
+  append(flags: Uint8Array): void;
+  /** Status over frames [0, frame) of the utterance. */
+  statusAt(frame: number, hasText: boolean): UtteranceStatus;
+  /** Drops frames before `frame`: the next utterance starts there. */
+  dropBefore(frame: number): void;
+  /** Frames held. */
+  readonly frames: number;
+}
+
+export function createSpeechTrack(hopSeconds: number): SpeechTrack {
+  let flags = new Uint8Array(1024);
+  let length = 0;
+  return {
+    append(more) {
+      if (length + more.length > flags.length) {
+        const grown = new Uint8Array(Math.max(2 * flags.length, length + more.length));
+        grown.set(flags.subarray(0, length));
+        flags = grown;
+      }
+      flags.set(more, length);
+      length += more.length;
+    },
+    statusAt(frame, hasText) {
+      const end = Math.min(frame, length);
+      let speech = 0;
+      let lastSpeech = -1;
+      for (let t = 0; t < end; t++) {
+        if (flags[t] === 1) {
+          speech++;
+          lastSpeech = t;
+        }
+      }
+      return { length: end * hopSeconds, trailingSilence: (end - 1 - lastSpeech) * hopSeconds, speech: speech * hopSeconds, hasText };
+    },
+    dropBefore(frame) {
+      const cut = Math.min(frame, length);
+      flags.copyWithin(0, cut, length);
+      length -= cut;
+    },
+    get frames() {
+      return length;
+    },
+  };
+}

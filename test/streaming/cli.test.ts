@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readWavFile } from '../../src/audio/index.ts';
+import { main } from '../../src/cli/main.ts';
+import type { LoadedModel } from '../../src/model/index.ts';
+import type { FinalEvent, StreamEvent } from '../../src/streaming/events.ts';
+import { createEventPrinter } from '../../src/streaming/printer.ts';
+import { loadModel } from '../../src/transcribe.ts';
+import { offlineText, SAMPLES, TINY } from './helpers.ts';
+
+const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/bin');
+const WAV = join(SAMPLES, 'festival-kal-note.wav');
+
+/** Runs `las ...args` in this process, capturing stdout and stderr. */
+async function las(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => ((err += String(chunk)), true));
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+const events = (out: string): StreamEvent[] => out.trim().split('\n').map((line) => JSON.parse(line));
+
+describe('event printer', () => {
+  const sink = (isTTY: boolean, columns = 20) => {
+    const written: string[] = [];
+    return { written, term: { isTTY, columns, write: (t: string) => written.push(t) } };
+  };
+  const partial = (text: string) => ({ type: 'partial', utterance: 0, text, tokens: [], window: { start: 0, end: 0, pointer: 0 }, audioTime: 1 }) as const;
+  const final = (text: string) => ({ type: 'final', utterance: 0, text, tokens: [], window: { start: 0, end: 0, pointer: 0 }, audioTime: 1, reason: 'rule2', start: 0, end: 1 }) as const;
+
+  it('on a terminal rewrites the partial line in place and keeps finals', () => {
+    const out = sink(true);
+    const err = sink(true);
+    const p = createEventPrinter(out.term, err.term, 'tty');
+    p.print(partial('hel'));
+    p.print(partial('hello there my friend how are you'));
+    p.print(final('hello there'));
+    p.print({ type: 'error', code: 'RECORDER_DIED', message: 'gone', audioTime: 2 });
+    expect(out.written).toEqual(['\r\x1b[2Khel', '\r\x1b[2K\u2026friend how are you', '\r\x1b[2K', 'hello there\n']);
+    expect(err.written).toEqual(['las listen: gone\n']);
+  });
+
+  it('piped, prints only final lines; with json, every event', () => {
+    const lines = sink(false);
+    const p = createEventPrinter(lines.term, sink(false).term, 'lines');
+    p.print(partial('a'));
+    p.print(final(''));
+    p.print(final('ab'));
+    expect(lines.written).toEqual(['ab\n']);
+    const json = sink(false);
+    createEventPrinter(json.term, sink(false).term, 'json').print(partial('a'));
+    expect(JSON.parse(json.written[0])).toEqual(partial('a'));
+  });
+});
+
+describe('las listen', () => {
+  let model: LoadedModel;
+  let audio: Float32Array;
+  beforeAll(async () => {
+    model = await loadModel(TINY);
+    audio = (await readWavFile(WAV)).samples;
+  });
+  afterAll(() => model?.dispose());
+
+  it('--input --json: one event per line; each final equals offline local decoding of its audio', async () => {
+    const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY);
+    expect(code).toBe(0);
+    const all = events(out);
+    expect(all.some((e) => e.type === 'partial')).toBe(true);
+    const finals = all.filter((e): e is FinalEvent => e.type === 'final');
+    expect(finals.at(-1)!.reason).toBe('end');
+    for (const f of finals) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+  });
+
+  it('records through the recorder on PATH with the chosen device; a piped run prints the finals', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'las-listen-'));
+    const saved = { PATH: process.env.PATH };
+    process.env.PATH = `${FAKE_BIN}${delimiter}${process.env.PATH}`;
+    process.env.FAKE_MIC_WAV = WAV;
+    process.env.FAKE_MIC_LOG = join(scratch, 'args');
+    try {
+      const json = await las('listen', '--json', '--model', TINY, '--recorder', 'arecord', '--device', 'hw:9,0');
+      expect(json.code).toBe(0);
+      expect(readFileSync(join(scratch, 'args'), 'utf8').trim()).toBe('-q -t raw -f S16_LE -c 1 -r 16000 -D hw:9,0 -');
+      const finals = events(json.out).filter((e): e is FinalEvent => e.type === 'final');
+      for (const f of finals) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+      const piped = await las('listen', '--model', TINY, '--attention', 'global');
+      expect(piped.code).toBe(0);
+      expect(piped.out.length).toBeGreaterThan(0);
+      expect(piped.out.trim().split('\n').every((line) => /^[a-z' ]+$/.test(line))).toBe(true);
+    } finally {
+      process.env.PATH = saved.PATH;
+      delete process.env.FAKE_MIC_WAV;
+      delete process.env.FAKE_MIC_LOG;
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('a device that does not open: exit 1 and the recorder\'s own message', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = `${FAKE_BIN}${delimiter}${process.env.PATH}`;
+    try {
+      const { code, err } = await las('listen', '--model', TINY, '--recorder', 'arecord');
+      expect(code).toBe(1);
+      expect(err).toMatch(/las listen: <microphone> \(arecord\): the recorder exited with code 1 before recording anything.*audio open error/s);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it('bad usage exits 2 with one line', async () => {
+    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10'], ['--beam', '4']]) {
+      const { code, err } = await las('listen', '--model', TINY, ...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('las serve', () => {
+  it('serves until Ctrl+C, then exits 0', async () => {
+    let out = '';
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((out += String(chunk)), true));
+    try {
+      const running = main(['serve', '--port', '0', '--model', TINY, '--max-streams', '1']);
+      for (let i = 0; i < 200 && !out.includes('open '); i++) await new Promise((r) => setTimeout(r, 25));
+      const url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1];
+      expect(await (await fetch(new URL('api/info', url))).json()).toMatchObject({ model: 'tiny-random', maxStreams: 1 });
+      process.emit('SIGINT');
+      expect(await running).toBe(0);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      stdout.mockRestore();
+    }
+    const bad = await las('serve', '--port', '99999');
+    expect(bad.code).toBe(2);
+  });
+});

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
+import { computeLogMel, DEFAULT_FRONTEND } from '../../src/features/index.ts';
+import type { LoadedModel } from '../../src/model/index.ts';
+import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
+import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy } from '../../src/streaming/vad.ts';
+import { loadModel } from '../../src/transcribe.ts';
+import { concat, finals, noise, RATE, streamAll, TINY } from './helpers.ts';
+
+const sine = (seconds: number, amplitude: number, hz = 440) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
+const levels = (samples: Float32Array) => frameLevelsDb(computeLogMel(samples, DEFAULT_FRONTEND), fullScaleMelEnergy(DEFAULT_FRONTEND));
+const status = (s: Partial<UtteranceStatus>): UtteranceStatus => ({ length: 5, trailingSilence: 0, speech: 0, hasText: false, ...s });
+
+describe('energy VAD', () => {
+  it('measures a sine at its level relative to full scale', () => {
+    for (const [amplitude, db] of [[1, 0], [0.1, -20], [0.01, -40]] as const) {
+      for (const level of levels(sine(0.2, amplitude, 1000))) expect(level).toBeCloseTo(db, 0);
+    }
+  });
+
+  it('calls a loud tone speech and quiet noise or digital silence not speech', () => {
+    const vad = createVad(DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND);
+    const classify = (samples: Float32Array) => Array.from(vad.classify(computeLogMel(samples, DEFAULT_FRONTEND)));
+    expect(classify(sine(0.3, 0.1))).toEqual(classify(sine(0.3, 0.1)).map(() => 1));
+    expect(classify(noise(0.3, -70)).every((f) => f === 0)).toBe(true);
+    expect(classify(noise(0.3, Number.NEGATIVE_INFINITY)).every((f) => f === 0)).toBe(true);
+  });
+
+  it('learns a steady noise floor above the threshold, and still hears speech over it', () => {
+    const vad = createVad(DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND);
+    const fan = vad.classify(computeLogMel(noise(12, -40), DEFAULT_FRONTEND));
+    expect(fan[10]).toBe(1); // at first a -40 dB fan passes the -45 dB threshold...
+    expect(Array.from(fan.subarray(-200)).every((f) => f === 0)).toBe(true); // ...then the floor has risen to it
+    const voice = vad.classify(computeLogMel(sine(0.3, 0.1), DEFAULT_FRONTEND)); // -20 dB
+    expect(Array.from(voice).every((f) => f === 1)).toBe(true);
+  });
+});
+
+describe('endpoint rules', () => {
+  const o = DEFAULT_ENDPOINT_OPTIONS;
+  it('rule 1: long silence with no content', () => {
+    expect(endpointRule(status({ trailingSilence: 2.39 }), o)).toBeUndefined();
+    expect(endpointRule(status({ trailingSilence: 2.4 }), o)).toBe('rule1');
+  });
+  it('rule 2: shorter silence after text or enough speech', () => {
+    expect(endpointRule(status({ trailingSilence: 1.2, hasText: true }), o)).toBe('rule2');
+    expect(endpointRule(status({ trailingSilence: 1.19, hasText: true }), o)).toBeUndefined();
+    expect(endpointRule(status({ trailingSilence: 1.2, speech: 0.25 }), o)).toBe('rule2');
+  });
+  it('minimum utterance: a speech blip shorter than it is not content', () => {
+    expect(endpointRule(status({ trailingSilence: 1.5, speech: 0.1 }), o)).toBeUndefined();
+    expect(endpointRule(status({ trailingSilence: 1.5, speech: 0.1 }), { ...o, minUtterance: 0.05 })).toBe('rule2');
+  });
+  it('rule 3: maximum utterance length whatever it holds', () => {
+    expect(endpointRule(status({ length: 20, hasText: true }), o)).toBe('rule3');
+    expect(endpointRule(status({ length: 19.99, hasText: true }), o)).toBeUndefined();
+  });
+  it('Infinity switches a rule off', () => {
+    expect(endpointRule(status({ length: 1e6, trailingSilence: 1e6 }), { ...o, maxUtterance: Infinity, silenceWithoutContent: Infinity })).toBeUndefined();
+  });
+  it('bad options are ConfigErrors naming the option', () => {
+    expect(() => validateEndpointOptions({ silenceAfterContent: 0 })).toThrow(/silenceAfterContent/);
+    expect(() => validateEndpointOptions({ minUtterance: -1 })).toThrow(ConfigError);
+    expect(() => validateEndpointOptions({ maxUtterance: Number.NaN })).toThrow(/maxUtterance/);
+    expect(() => validateEndpointOptions({ vad: { thresholdDb: Number.NaN } as never })).toThrow(/thresholdDb/);
+    expect(validateEndpointOptions({ vad: { marginDb: 3 } as never }).vad).toEqual({ ...DEFAULT_VAD_OPTIONS, marginDb: 3 });
+  });
+  it('the speech track measures trailing silence and speech up to a frame, and drops the front', () => {
+    const track = createSpeechTrack(0.01);
+    track.append(Uint8Array.from([0, 1, 1, 0, 0]));
+    track.append(Uint8Array.from([1, 0, 0, 0]));
+    expect(track.statusAt(5, false)).toEqual({ length: 0.05, trailingSilence: 0.02, speech: 0.02, hasText: false });
+    const at9 = track.statusAt(9, true);
+    expect([at9.trailingSilence, at9.speech, at9.hasText]).toEqual([0.03, 0.03, true]);
+    track.dropBefore(5);
+    expect(track.frames).toBe(4);
+    expect(track.statusAt(4, false).speech).toBeCloseTo(0.01, 9);
+  });
+});
+
+describe('endpoints in a stream', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await loadModel(TINY);
+  });
+  afterAll(() => model?.dispose());
+
+  it('rule 2 ends the utterance at the first chunk with 1.2 s of trailing silence', async () => {
+    const samples = concat(noise(0.8, -20, 1), noise(2, -70, 2));
+    const [first] = finals(await streamAll(model, samples, { mode: 'global' }));
+    expect(first.reason).toBe('rule2');
+    // Speech ends at 0.8 s (+ one 25 ms frame); chunks are 0.16 s.
+    expect(first.audioTime).toBeGreaterThanOrEqual(0.8 + 1.2);
+    expect(first.end).toBeLessThanOrEqual(0.825 + 1.2 + 0.16 + 0.015);
+  });
+
+  it('rule 1 resets after 2.4 s of silence without decoding it (global); only the end-of-stream final follows', async () => {
+    const samples = noise(5.5, -70);
+    const events = await streamAll(model, samples, { mode: 'global' });
+    const utterances = finals(events);
+    // Two silent utterances end by rule 1 and are dropped: no final for them.
+    expect(utterances.map((f) => f.reason)).toEqual(['end']);
+    expect(utterances[0].start).toBeGreaterThanOrEqual(4.8);
+  });
+
+  it('rule 3 cuts a long utterance at the next chunk boundary', async () => {
+    const samples = noise(3.5, -20);
+    const utterances = finals(await streamAll(model, samples, { mode: 'local', endpoint: { maxUtterance: 1 } }));
+    expect(utterances.map((f) => f.reason)).toEqual(['rule3', 'rule3', 'rule3', 'end']);
+    for (const f of utterances.slice(0, 3)) {
+      expect(f.end - f.start).toBeGreaterThanOrEqual(1);
+      expect(f.end - f.start).toBeLessThan(1 + 0.16 + 0.02);
+    }
+  });
+});

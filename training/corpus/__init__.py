@@ -1,0 +1,1 @@
+"""Corpus stage of the training recipe: text, speech synthesis, augmentation."""

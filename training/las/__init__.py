@@ -1,0 +1,1 @@
+"""LAS training recipe: front end, model, training, export (see training/README.md)."""

@@ -1,0 +1,169 @@
+"""Export stage: ONNX graphs (opset 17) + config.json + checkpoint -> models/<name>/.
+
+    python3 -m training.las.export --checkpoint training/work/checkpoints/last.pt --out models/las-small
+    python3 -m training.las.export --random --config tiny --out models/tiny-random   # interface stub
+
+The graphs follow docs/contracts.md section 4; config.json records every name and shape.
+"""
+import argparse
+import inspect
+import json
+import os
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoint import load_weights, save_bundle_weights
+from .config import PRESETS
+from .frontend import DEFAULT_FRONTEND
+from .model import LAS
+from .vocab import VOCAB
+
+OPSET = 17
+DEFAULT_LEFT, DEFAULT_RIGHT = 10, 6  # local window in encoder frames (40 ms each)
+STATE_NAMES = ("sub1", "sub2", "blocks")
+
+
+class EncoderGraph(nn.Module):
+    def __init__(self, model: LAS):
+        super().__init__()
+        self.encoder = model.encoder
+
+    def forward(self, feats, state_in_sub1, state_in_sub2, state_in_blocks):
+        memory, keys, ctc_logits, state = self.encoder(
+            feats, {"sub1": state_in_sub1, "sub2": state_in_sub2, "blocks": state_in_blocks})
+        return memory, keys, ctc_logits, state["sub1"], state["sub2"], state["blocks"]
+
+
+class DecoderStepGraph(nn.Module):
+    def __init__(self, model: LAS):
+        super().__init__()
+        self.speller = model.speller
+
+    def forward(self, token, h, c, keys, memory, mask):
+        return self.speller.step(token, h, c, keys, memory, mask)
+
+
+def state_shapes(model: LAS) -> dict:
+    return {name: list(t.shape) for name, t in model.encoder.initial_state(1).items()}
+
+
+def encoder_inputs(model: LAS, frames: int):
+    cfg = model.cfg
+    state = model.encoder.initial_state(1)
+    return (torch.randn(1, frames, cfg.feat_dim),) + tuple(state[n] for n in STATE_NAMES)
+
+
+def decoder_inputs(model: LAS, batch: int, width: int):
+    cfg = model.cfg
+    return (torch.full((batch,), 1, dtype=torch.long), torch.zeros(batch, cfg.dec_hidden),
+            torch.zeros(batch, cfg.dec_hidden), torch.randn(batch, width, cfg.att_dim),
+            torch.randn(batch, width, cfg.hidden), torch.ones(batch, width))
+
+
+ENC_IN = ["feats"] + [f"state_in_{n}" for n in STATE_NAMES]
+ENC_OUT = ["memory", "keys", "ctc_logits"] + [f"state_out_{n}" for n in STATE_NAMES]
+DEC_IN = ["token", "h", "c", "keys", "memory", "mask"]
+DEC_OUT = ["logits", "h_out", "c_out", "attn"]
+
+
+def _legacy_exporter_kwargs() -> dict:
+    # torch >= 2.9 defaults to the dynamo exporter; the TorchScript one is what 1.13 has and
+    # what these graphs are tested with
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
+def export_onnx(model: LAS, out_dir: str) -> None:
+    model.eval()
+    os.makedirs(out_dir, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(EncoderGraph(model).eval(), encoder_inputs(model, 16), os.path.join(out_dir, "encoder.onnx"),
+                          input_names=ENC_IN, output_names=ENC_OUT, opset_version=OPSET, **_legacy_exporter_kwargs(),
+                          dynamic_axes={"feats": {1: "T"}, "memory": {1: "T4"}, "keys": {1: "T4"},
+                                        "ctc_logits": {1: "T4"}})
+        torch.onnx.export(DecoderStepGraph(model).eval(), decoder_inputs(model, 2, 5), os.path.join(out_dir, "decoder_step.onnx"),
+                          input_names=DEC_IN, output_names=DEC_OUT, opset_version=OPSET, **_legacy_exporter_kwargs(),
+                          dynamic_axes={"token": {0: "B"}, "h": {0: "B"}, "c": {0: "B"}, "keys": {0: "B", 1: "W"},
+                                        "memory": {0: "B", 1: "W"}, "mask": {0: "B", 1: "W"},
+                                        "logits": {0: "B"}, "h_out": {0: "B"}, "c_out": {0: "B"}, "attn": {0: "B", 1: "W"}})
+
+
+def bundle_config(model: LAS, norm: dict, left: int, right: int, extra: dict = None) -> dict:
+    cfg = model.cfg
+    shapes = state_shapes(model)
+    io = lambda name, shape, dtype="float32": {"name": name, "shape": shape, "dtype": dtype}
+    return {
+        "format": "las-bundle/1",
+        "frontEnd": DEFAULT_FRONTEND.to_json(),
+        "normStats": {"mean": [float(v) for v in norm["mean"]], "std": [float(v) for v in norm["std"]]},
+        "vocab": VOCAB,
+        "tokens": {"blank": 0, "sos": 1, "eos": 2},
+        "attention": {"modes": ["global", "local"], "left": left, "right": right},
+        "subsampling": cfg.subsampling,
+        "encoder": {
+            "file": "encoder.onnx",
+            "chunkMultiple": cfg.subsampling,
+            "inputs": [io("feats", [1, "T", cfg.feat_dim])] + [io(f"state_in_{n}", shapes[n]) for n in STATE_NAMES],
+            "outputs": [io("memory", [1, "T/4", cfg.hidden]), io("keys", [1, "T/4", cfg.att_dim]),
+                        io("ctc_logits", [1, "T/4", len(VOCAB)])] + [io(f"state_out_{n}", shapes[n]) for n in STATE_NAMES],
+            "state": [{"input": f"state_in_{n}", "output": f"state_out_{n}", "shape": shapes[n], "init": "zeros"}
+                      for n in STATE_NAMES],
+            "hidden": cfg.hidden, "attentionDim": cfg.att_dim,
+        },
+        "decoder": {
+            "file": "decoder_step.onnx",
+            "inputs": [io("token", ["B"], "int64"), io("h", ["B", cfg.dec_hidden]), io("c", ["B", cfg.dec_hidden]),
+                       io("keys", ["B", "W", cfg.att_dim]), io("memory", ["B", "W", cfg.hidden]), io("mask", ["B", "W"])],
+            "outputs": [io("logits", ["B", len(VOCAB)]), io("h_out", ["B", cfg.dec_hidden]),
+                        io("c_out", ["B", cfg.dec_hidden]), io("attn", ["B", "W"])],
+            "hidden": cfg.dec_hidden,
+        },
+        "model": cfg.to_json(),
+        **(extra or {}),
+    }
+
+
+def write_bundle(model: LAS, norm: dict, out_dir: str, left: int = DEFAULT_LEFT, right: int = DEFAULT_RIGHT,
+                 extra: dict = None) -> None:
+    export_onnx(model, out_dir)
+    save_bundle_weights(model, out_dir)
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(bundle_config(model, norm, left, right, extra), f, indent=1)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", help="training checkpoint .pt or bundle dir")
+    ap.add_argument("--random", action="store_true", help="random weights (interface stub)")
+    ap.add_argument("--config", default="small", choices=sorted(PRESETS))
+    ap.add_argument("--norm", default="training/work/features/norm.json")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--left", type=int, default=DEFAULT_LEFT)
+    ap.add_argument("--right", type=int, default=DEFAULT_RIGHT)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    torch.manual_seed(args.seed)
+    if args.random:
+        model = LAS(PRESETS[args.config])
+        norm = {"mean": [0.0] * 80, "std": [1.0] * 80}
+        extra = {"note": "random weights: interface stub only, transcribes nothing"}
+    else:
+        if not args.checkpoint:
+            ap.error("--checkpoint or --random is required")
+        cfg, state = load_weights(args.checkpoint)
+        model = LAS(cfg)
+        model.load_state_dict(state)
+        if args.checkpoint.endswith(".pt") and "norm" in torch.load(args.checkpoint, map_location="cpu"):
+            norm = torch.load(args.checkpoint, map_location="cpu")["norm"]
+        else:
+            with open(args.norm) as f:
+                norm = json.load(f)
+        extra = None
+    write_bundle(model, norm, args.out, args.left, args.right, extra)
+    sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in ("encoder.onnx", "decoder_step.onnx")}
+    print(f"wrote {args.out}: {sizes}")
+
+
+if __name__ == "__main__":
+    main()
