@@ -1,5 +1,4 @@
 import type { Command } from './command.ts';
-import { scoreCommand } from './score.ts';
 import { probeCommand } from './probe.ts';
 import { transcribeCommand } from './transcribe.ts';
 import { compareCommand } from './compare.ts';
@@ -8,12 +7,11 @@ import { serveCommand } from './serve.ts';
 
 /** Every command, listed once. Modules are loaded lazily by each command's run(). */
 export const COMMANDS = {
-  score: scoreCommand,
-  probe: probeCommand,
   transcribe: transcribeCommand,
   compare: compareCommand,
   listen: listenCommand,
   serve: serveCommand,
+  probe: probeCommand,
 } as const satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

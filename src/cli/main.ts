@@ -39,9 +39,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     // Usage and input errors are reported in one line; anything else is a bug and keeps its stack.
     if (err instanceof LasError) process.stderr.write(`las ${name}: ${err.message}\n`);
-    else if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-      process.stderr.write(`las ${name}: ${err.message}\n`);
+    else if (isParseArgsError(err)) process.stderr.write(`las ${name}: ${err.message}\n`);
     else process.stderr.write(`las ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return err instanceof LasError ? 1 : 2;
   }
+}
+
+/** util.parseArgs usage errors (unknown option, missing value...) are one-line usage errors. */
+function isParseArgsError(err: unknown): err is TypeError {
+  return err instanceof TypeError && String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS_');
 }
