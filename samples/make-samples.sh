@@ -41,12 +41,12 @@ for row in "${clips[@]}"; do
     festival) echo "$text" | text2wave -eval "(voice_$voice)" -o "$raw" ;;
   esac
   # 16 kHz mono 16-bit, leading/trailing silence trimmed to a short pad.
-  sox "$raw" -r 16000 -c 1 -b 16 "$name.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.15 0.15
+  sox -R "$raw" -r 16000 -c 1 -b 16 "$name.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.15 0.15
   printf '%s\t%s\n' "$name.wav" "$text" >> refs.tsv
 done
 
 # An 8 kHz telephone-band copy (like the real digits set), written as G.711 mu-law.
-sox espeak-digits.wav -r 8000 -e mu-law -b 8 espeak-digits-8k-ulaw.wav
+sox -R espeak-digits.wav -r 8000 -e mu-law -b 8 espeak-digits-8k-ulaw.wav
 printf '%s\t%s\n' "espeak-digits-8k-ulaw.wav" "three seven one nine four" >> refs.tsv
 
 # One long-form clip (~40 s) for the global vs local attention contrast: several sentences, each
