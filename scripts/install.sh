@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   sox espeak-ng flite festival festvox-kallpc16k
   chromium alsa-utils
-  python3-numpy python3-torch python3-onnx python3-pytest
+  python3-numpy python3-torch python3-onnx python3-pytest libopenblas0-openmp
 )
 
 missing=()
