@@ -3,6 +3,7 @@ import { benchDecode } from './decode.ts';
 import { benchFeatures } from './features.ts';
 import { benchPocketsphinx } from './pocketsphinx.ts';
 import { benchScaling, benchTranscribe } from './transcribe.ts';
+import { benchStreaming } from './streaming.ts';
 
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
@@ -17,6 +18,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['transcribe', benchTranscribe],
   ['scaling', benchScaling],
   ['pocketsphinx', benchPocketsphinx],
+  ['streaming', benchStreaming],
 ];
 
 const results: { module: string; rows: Row[]; seconds: number; error?: string }[] = [];

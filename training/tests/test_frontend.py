@@ -44,7 +44,7 @@ def test_rejects_non_finite_and_2d():
         log_mel(np.zeros((2, 400)))
 
 
-@pytest.mark.skipif(not os.path.exists(TS_LOGMEL), reason="src/features/logMel.ts not written yet (helper B)")
+@pytest.mark.skipif(not os.path.exists(TS_LOGMEL), reason="src/features/logMel.ts is missing")
 def test_parity_with_typescript(tmp_path):
     rng = np.random.default_rng(7)
     t = np.arange(int(1.3 * SR)) / SR

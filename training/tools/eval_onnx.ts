@@ -86,8 +86,8 @@ async function greedy(enc: Encoded, mode: 'global' | 'local'): Promise<string> {
       memory: new ort.Tensor('float32', enc.memory.subarray(start * enc.h, end * enc.h), [1, w, enc.h]),
       mask: new ort.Tensor('float32', new Float32Array(w).fill(1), [1, w]),
     });
-    h = res.h_out.data as Float32Array;
-    c = res.c_out.data as Float32Array;
+    h = res.h_out.data as Float32Array<ArrayBuffer>;
+    c = res.c_out.data as Float32Array<ArrayBuffer>;
     pointer = Math.max(pointer, start + argmax(res.attn.data as Float32Array));
     token = argmax(res.logits.data as Float32Array);
     if (token === EOS) break;
