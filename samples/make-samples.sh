@@ -21,6 +21,23 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# speak ENGINE VOICE WPM TEXT OUT: one utterance from a training-style voice (WPM: espeak-ng only).
+speak() {
+  case "$1" in
+    espeak-ng) espeak-ng -v "$2" -s "$3" -w "$5" "$4" ;;
+    flite) flite -voice "$2" -t "$4" -o "$5" ;;
+    festival) echo "$4" | text2wave -eval "(voice_$2)" -o "$5" ;;
+  esac
+}
+
+# to16k IN OUT [sox effects...]: 16 kHz mono 16-bit, leading/trailing silence trimmed.
+# -R: repeatable dither, so a rerun rewrites the same bytes.
+to16k() {
+  local in=$1 out=$2
+  shift 2
+  sox -R "$in" -r 16000 -c 1 -b 16 "$out" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse "$@"
+}
+
 # name | engine | voice | text (already normalised: a-z, apostrophe, space, numbers in words)
 clips=(
   "espeak-digits|espeak-ng|en-us|three seven one nine four"
@@ -35,13 +52,8 @@ clips=(
 for row in "${clips[@]}"; do
   IFS='|' read -r name engine voice text <<<"$row"
   raw="$tmp/$name.raw.wav"
-  case "$engine" in
-    espeak-ng) espeak-ng -v "$voice" -s 150 -w "$raw" "$text" ;;
-    flite) flite -voice "$voice" -t "$text" -o "$raw" ;;
-    festival) echo "$text" | text2wave -eval "(voice_$voice)" -o "$raw" ;;
-  esac
-  # 16 kHz mono 16-bit, leading/trailing silence trimmed to a short pad.
-  sox -R "$raw" -r 16000 -c 1 -b 16 "$name.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0.15 0.15
+  speak "$engine" "$voice" 150 "$text" "$raw"
+  to16k "$raw" "$name.wav" pad 0.15 0.15 # trimmed to a short pad
   printf '%s\t%s\n' "$name.wav" "$text" >> refs.tsv
 done
 
@@ -72,12 +84,8 @@ sox -R -n -r 16000 -c 1 -b 16 "$tmp/gap.wav" trim 0 0.45
 for k in "${!long_parts[@]}"; do
   IFS='|' read -r engine voice text <<<"${long_parts[$k]}"
   raw="$tmp/long-$k.raw.wav"
-  case "$engine" in
-    espeak-ng) espeak-ng -v "$voice" -s 160 -w "$raw" "$text" ;;
-    flite) flite -voice "$voice" -t "$text" -o "$raw" ;;
-    festival) echo "$text" | text2wave -eval "(voice_$voice)" -o "$raw" ;;
-  esac
-  sox -R "$raw" -r 16000 -c 1 -b 16 "$tmp/long-$k.wav" silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse
+  speak "$engine" "$voice" 160 "$text" "$raw"
+  to16k "$raw" "$tmp/long-$k.wav"
   [ "$k" -gt 0 ] && long_wavs+=("$tmp/gap.wav")
   long_wavs+=("$tmp/long-$k.wav")
   long_text+=("$text")
