@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { MODE_NAMES, MODES, getMode, type AnyAttentionMode, type AttentionStateBase } from '../../src/attention/index.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -98,5 +99,34 @@ describe('getMode', () => {
   });
   it.each([[{ left: -1, right: 2 }], [{ left: 1.5, right: 2 }], [{ left: 1, right: Number.NaN }]])('rejects bad window sizes %j', (params) => {
     expect(() => getMode('local', params)).toThrow(ConfigError);
+  });
+});
+
+interface LocalWindowCase {
+  readonly name: string;
+  readonly frames: number;
+  readonly left: number;
+  readonly right: number;
+  readonly scores: number[][];
+  readonly pointers: number[];
+  readonly windows: [number, number][];
+}
+
+// One truth for two languages: training (training/las/decoder.py) reads the same file.
+const LOCAL_CASES: LocalWindowCase[] = JSON.parse(
+  readFileSync(new URL('../cases/local_window.json', import.meta.url), 'utf8'),
+).cases;
+
+describe('local window rule (test/cases/local_window.json, shared with pytest)', () => {
+  it.each(LOCAL_CASES.map((c) => [c.name, c]))('%s', (_name, c) => {
+    const mode = getMode('local', { left: c.left, right: c.right });
+    let state = mode.init(c.frames);
+    c.scores.forEach((row, step) => {
+      expect((state as unknown as { pointer: number }).pointer, `pointer of step ${step}`).toBe(c.pointers[step]);
+      const { start, end } = mode.window(state);
+      expect([start, end], `window of step ${step}`).toEqual(c.windows[step]);
+      // The decoder hands update() the weights of its window only; softmax keeps the argmax.
+      state = mode.update(state, Float32Array.from(row.slice(start, end)));
+    });
   });
 });

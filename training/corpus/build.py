@@ -1,6 +1,7 @@
 """Builds the corpus: /usr/bin/python3 -m training.corpus.build --out training/work/corpus
 
-Order: babble bank, dev, train -> train.tsv, dev.tsv, READY; then test and longform.
+Order: babble bank, dev, validation (validation.tsv), train -> train.tsv, dev.tsv, READY;
+then test and longform.
 Resumable: existing WAVs are kept and only their durations re-read.
 """
 import argparse
@@ -15,7 +16,8 @@ import numpy as np
 
 from training.corpus.augment import describe, render
 from training.corpus.plan import (CorpusOptions, Utterance, babble_plan, dev_plan, longform_groups,
-                                  test_plan, text_splits, train_plan, validate_options)
+                                  test_plan, text_splits, train_plan, validate_options,
+                                  validation_plan)
 from training.corpus.synth import reserved_voices, synthesize
 from training.corpus.wavio import SAMPLE_RATE, read_wav, wav_duration, write_wav
 
@@ -192,6 +194,9 @@ def build(opts: CorpusOptions, out: str, splits=None) -> None:
     make_all(babble_plan(opts, splits), babble_dir, "", opts.jobs, "babble")
     dev, train = dev_plan(opts, splits), train_plan(opts, splits)
     durations = make_all(dev, wav_dir, babble_dir, opts.jobs, "dev")
+    valid = validation_plan(opts, splits)
+    valid_rows = manifest_rows(valid, make_all(valid, wav_dir, "", opts.jobs, "validation"))
+    write_manifest(os.path.join(out, "validation.tsv"), valid_rows)
     durations.update(make_all(train, wav_dir, babble_dir, opts.jobs, "train"))
     write_train_dev(opts, out, splits, durations, f"complete, built in {time.time() - t0:.0f} s")
     test = test_plan(opts, splits)

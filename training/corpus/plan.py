@@ -10,7 +10,7 @@ import re
 
 from training.corpus import domain_text
 from training.corpus.augment import plan_augmentation
-from training.corpus.synth import Voice, reserved_voices, training_voice
+from training.corpus.synth import Voice, reserved_voices, training_voice, validation_voices
 from training.corpus.text_sources import sentence_pool
 from training.las.text import normalize
 
@@ -135,6 +135,16 @@ def dev_plan(opts: CorpusOptions, splits: TextSplits) -> list:
         plan.append(Utterance(f"dv{i:05d}", "dev", text, spoken, training_voice(rng),
                               plan_augmentation(rng)))
     return plan
+
+
+def validation_plan(opts: CorpusOptions, splits: TextSplits) -> list:
+    """Dev text once per item, the validation voices (held out of training) taking turns;
+    clean, like the test split, so checkpoint choice tracks what the test measures."""
+    rng = random.Random(opts.seed + 6)
+    voices = validation_voices()
+    return [Utterance(f"va{i:05d}", "validation", text, spoken, voices[i % len(voices)],
+                      plan_augmentation(rng, clean=True))
+            for i, (spoken, text) in enumerate(splits.dev)]
 
 
 def test_plan(opts: CorpusOptions, splits: TextSplits) -> list:

@@ -1,4 +1,5 @@
-"""Voices and the TTS engines that speak them (espeak-ng, flite, festival).
+"""Voices and the TTS engines that speak them (espeak-ng with its MBROLA voices, flite,
+festival, RHVoice, Pico).
 
 Engines are found on PATH, so the unpacked prefix of unpack_tts.sh works as well as
 the system install. Each call writes a WAV at the engine's native rate; augment.py
@@ -7,10 +8,11 @@ converts it to 16 kHz.
 import dataclasses
 import os
 import random
+import re
 import subprocess
 import tempfile
 
-ENGINES = ("espeak", "flite", "festival")
+ENGINES = ("espeak", "flite", "festival", "rhvoice", "pico")
 
 ESPEAK_LANGS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan",
                 "en-gb-x-gbcwmd", "en-029", "en-us-nyc")
@@ -18,16 +20,34 @@ ESPEAK_VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3
                    "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6")
 ESPEAK_RATE_WPM = (130, 200)
 ESPEAK_PITCH = (25, 75)
-FLITE_TRAIN_VOICES = ("kal", "kal16", "awb", "slt")
+# MBROLA diphone voices, spoken through espeak-ng (`-v mb-us1`): American, British and
+# English with a German, French, Greek, ... accent (packages mbrola-*).
+MBROLA_TRAIN_VOICES = ("mb-us1", "mb-us3", "mb-en1", "mb-de1-en", "mb-de2-en", "mb-de3-en",
+                       "mb-de4-en", "mb-de5-en", "mb-de6-en", "mb-fr1-en", "mb-fr4-en",
+                       "mb-gr2-en", "mb-hu1-en", "mb-nl2-en", "mb-pl1-en", "mb-ro1-en",
+                       "mb-sw1-en", "mb-sw2-en", "mb-af1-en")
+MBROLA_RATE_WPM = (140, 190)
+# flite's slt is the CMU ARCTIC speaker slt, reserved for testing; rms is reserved too.
+FLITE_TRAIN_VOICES = ("kal", "kal16", "awb")
 FLITE_STRETCH = (0.85, 1.2)
-FESTIVAL_TRAIN_VOICES = ("kal_diphone",)
+FESTIVAL_TRAIN_VOICES = ("kal_diphone", "ked_diphone", "rab_diphone", "don_diphone")
+# RHVoice English: evgeniy-eng and lyubov are CC BY-NC-ND (no derived works): never used.
+RHVOICE_TRAIN_VOICES = ("alan", "bdl")
+PICO_TRAIN_VOICES = ("en-US",)
 
 # Held-out evaluation voices: they speak only held-out text into the test sets.
 RESERVED = (("festival", "cmu_us_slt_arctic_hts"), ("flite", "rms"))
+# The reserved speakers in any engine: never trained on, whatever the engine calls them.
+RESERVED_SPEAKERS = ("slt", "rms")
+# Validation voices: held out of training, they speak dev text (validation.tsv); checkpoints
+# and decoding weights are chosen on them, never on the reserved test voices.
+VALIDATION = (("rhvoice", "clb"), ("pico", "en-GB"), ("espeak", "mb-us2"))
 
-# Share of training utterances per engine. espeak and flite start in ~20 ms;
-# festival loads its voice on every call (~0.6 s), so it gets a small share.
-ENGINE_SHARES = (("espeak", 0.62), ("flite", 0.30), ("festival", 0.08))
+# Share of training utterances per engine (espeak-mbrola is espeak-ng with an MBROLA voice).
+# espeak, flite, pico and RHVoice start in ~20-100 ms; festival loads its voice on every call
+# (~0.6 s), so it gets a smaller share.
+ENGINE_SHARES = (("espeak", 0.40), ("espeak-mbrola", 0.18), ("flite", 0.16), ("festival", 0.08),
+                 ("rhvoice", 0.10), ("pico", 0.08))
 
 SYNTH_TIMEOUT_S = 60
 
@@ -42,7 +62,13 @@ class Voice:
 
     @property
     def reserved(self) -> bool:
-        return (self.engine, self.name) in RESERVED
+        """A reserved test speaker, in any engine (flite slt, RHVoice slt, cmu_us_slt*, rms)."""
+        return (self.engine, self.name) in RESERVED or any(
+            re.search(rf"(^|_){speaker}(_|$)", self.name) for speaker in RESERVED_SPEAKERS)
+
+    @property
+    def validation(self) -> bool:
+        return (self.engine, self.name) in VALIDATION
 
     @property
     def label(self) -> str:
@@ -68,14 +94,25 @@ def training_voice(rng: random.Random) -> Voice:
     if engine == "espeak":
         return Voice("espeak", rng.choice(ESPEAK_LANGS), rng.choice(ESPEAK_VARIANTS),
                      rng.randint(*ESPEAK_RATE_WPM), rng.randint(*ESPEAK_PITCH))
+    if engine == "espeak-mbrola":
+        return Voice("espeak", rng.choice(MBROLA_TRAIN_VOICES), rate=rng.randint(*MBROLA_RATE_WPM),
+                     pitch=rng.randint(*ESPEAK_PITCH))
     if engine == "flite":
         return Voice("flite", rng.choice(FLITE_TRAIN_VOICES),
                      rate=round(rng.uniform(*FLITE_STRETCH), 2))
+    if engine == "rhvoice":
+        return Voice("rhvoice", rng.choice(RHVOICE_TRAIN_VOICES))
+    if engine == "pico":
+        return Voice("pico", rng.choice(PICO_TRAIN_VOICES))
     return Voice("festival", rng.choice(FESTIVAL_TRAIN_VOICES))
 
 
 def reserved_voices() -> list:
     return [Voice(engine, name) for engine, name in RESERVED]
+
+
+def validation_voices() -> list:
+    return [Voice(engine, name) for engine, name in VALIDATION]
 
 
 def _command(voice: Voice, text_path: str, wav_path: str) -> list:
@@ -92,6 +129,10 @@ def _command(voice: Voice, text_path: str, wav_path: str) -> list:
         if voice.rate:
             cmd += ["--setf", f"duration_stretch={voice.rate}"]
         return cmd
+    if voice.engine == "rhvoice":
+        return ["RHVoice-test", "-p", voice.name, "-i", text_path, "-o", wav_path]
+    if voice.engine == "pico":
+        return None  # pico2wave takes the text as an argument (see synthesize)
     return ["text2wave", "-eval", f"(voice_{voice.name})", text_path, "-o", wav_path]
 
 
@@ -102,8 +143,10 @@ def synthesize(voice: Voice, text: str, wav_path: str) -> None:
         f.write(text + "\n")
         text_path = f.name
     try:
-        result = subprocess.run(_command(voice, text_path, wav_path), capture_output=True,
-                                timeout=SYNTH_TIMEOUT_S)
+        cmd = _command(voice, text_path, wav_path)
+        if cmd is None:  # pico2wave: the text is an argument; the output name must end in .wav
+            cmd = ["pico2wave", "-l", voice.name, "-w", wav_path, text]
+        result = subprocess.run(cmd, capture_output=True, timeout=SYNTH_TIMEOUT_S)
     finally:
         os.unlink(text_path)
     if result.returncode != 0 or not os.path.exists(wav_path) or os.path.getsize(wav_path) <= 44:

@@ -77,6 +77,11 @@ class Speller(nn.Module):
         context, weights = attend(self.query(states), keys, memory, mask)
         return self.out(torch.cat([states, context], dim=-1)), weights
 
+    @torch.no_grad()
+    def scores(self, states: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        """Detached attention scores [B, U, T] (what the local pointer rule reads)."""
+        return torch.matmul(self.query(states), keys.transpose(1, 2))
+
     def step(self, token, h, c, keys, memory, mask) -> Tuple[torch.Tensor, ...]:
         """One output step, the decoder_step.onnx graph (docs/contracts.md section 4).
         token [B] int64, h/c [B, D], keys [B, W, A], memory [B, W, H], mask [B, W]
@@ -86,18 +91,48 @@ class Speller(nn.Module):
         return logits.squeeze(1), h_out, c_out, weights.squeeze(1)
 
 
-def local_window_mask(global_weights: torch.Tensor, frame_mask: torch.Tensor, left: int, right: int) -> torch.Tensor:
-    """Training-time local-monotonic windows, computed for all steps in parallel.
+def local_pointers(scores: torch.Tensor, enc_lens: torch.Tensor, left: int, right: int) -> torch.Tensor:
+    """The local-monotonic pointer of every decoder step, by the run-time rule
+    (src/attention/localMonotonic.ts, docs/contracts.md section 4; cases shared with the
+    TypeScript tests in test/cases/local_window.json):
 
-    The pointer for step i is the running maximum of the (detached) global attention peaks of
-    steps < i, starting at 0 - the same rule inference applies to its own peaks, so no forced
-    alignment is needed and training matches run time.
-    global_weights [B, U, T], frame_mask [B, T] -> mask [B, U, T] of frames in [p - L, p + R].
+    p_0 = 0; step i attends to the window [c - L, c + R] clipped to [0, T), with
+    c = min(p_i, T - 1); then p_{i+1} = max(p_i, the peak of step i's attention inside its window).
+
+    The peak inside the window is the argmax of the scores there (softmax is monotonic), so the
+    loop needs only the detached scores; it is sequential over steps but costs O(B T) per step.
+    scores [B, U, T] (query . key), enc_lens [B] -> pointers [B, U] (int64).
     """
-    peaks = global_weights.detach().argmax(dim=-1)  # [B, U]
-    monotonic = torch.cummax(peaks, dim=1).values  # [B, U]
-    pointer = torch.cat([torch.zeros_like(monotonic[:, :1]), monotonic[:, :-1]], dim=1)  # [B, U]
-    frames = torch.arange(global_weights.shape[-1], device=global_weights.device)  # [T]
-    offset = frames.view(1, 1, -1) - pointer.unsqueeze(-1)  # [B, U, T]
-    window = ((offset >= -left) & (offset <= right)).to(global_weights.dtype)
-    return window * frame_mask.unsqueeze(1)
+    scores = scores.detach()
+    batch, steps, frames_total = scores.shape
+    frames = torch.arange(frames_total, device=scores.device).unsqueeze(0)  # [1, T]
+    lens = enc_lens.to(scores.device).long().unsqueeze(1)  # [B, 1]
+    last = (lens - 1).clamp(min=0)
+    pointer = torch.zeros(batch, 1, dtype=torch.long, device=scores.device)  # [B, 1]
+    out = []
+    for i in range(steps):
+        out.append(pointer)
+        start, end = window_bounds(pointer, last, lens, left, right)
+        inside = (frames >= start) & (frames < end)  # [B, T]
+        peak = scores[:, i].masked_fill(~inside, float("-inf")).argmax(dim=-1, keepdim=True)  # [B, 1]
+        pointer = torch.where(end > start, torch.maximum(pointer, peak), pointer)
+    return torch.cat(out, dim=1)
+
+
+def window_bounds(pointer, last, lens, left: int, right: int):
+    """Half-open window [start, end) of a pointer, clipped to the available frames."""
+    centre = torch.minimum(pointer, last)
+    return (centre - left).clamp(min=0), torch.minimum(centre + right + 1, lens)
+
+
+def local_window_mask(scores: torch.Tensor, frame_mask: torch.Tensor, left: int, right: int) -> torch.Tensor:
+    """Training-time local-monotonic windows of all steps, by the run-time rule (local_pointers).
+
+    scores [B, U, T] attention scores of the global pass, frame_mask [B, T] 0/1
+    -> mask [B, U, T] of the frames each step may attend to.
+    """
+    lens = frame_mask.sum(dim=1).long()  # [B]
+    pointer = local_pointers(scores, lens, left, right).unsqueeze(-1)  # [B, U, 1]
+    frames = torch.arange(scores.shape[-1], device=scores.device).view(1, 1, -1)  # [1, 1, T]
+    start, end = window_bounds(pointer, (lens - 1).clamp(min=0).view(-1, 1, 1), lens.view(-1, 1, 1), left, right)
+    return ((frames >= start) & (frames < end)).to(frame_mask.dtype)

@@ -20,7 +20,7 @@ from .frontend import DEFAULT_FRONTEND, log_mel
 from .text import normalize
 
 SHARD_SIZE = 1000
-SPLITS = ("train", "dev", "test", "longform")
+SPLITS = ("train", "dev", "validation", "test", "longform")
 
 
 def read_wav(path: str) -> np.ndarray:

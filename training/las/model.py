@@ -43,7 +43,7 @@ class LAS(nn.Module):
 
         states, _, _ = self.speller.run_lstm(dec_in)  # [B, U, D]
         logits_g, att_g = self.speller.output(states, keys, memory, frame_mask.unsqueeze(1))
-        local_mask = local_window_mask(att_g, frame_mask, left, right)  # [B, U, T']
+        local_mask = local_window_mask(self.speller.scores(states, keys), frame_mask, left, right)  # [B, U, T']
         logits_l, _ = self.speller.output(states, keys, memory, local_mask)
 
         def ce(logits):

@@ -6,6 +6,7 @@
     python3 -m training.las.train --device cuda --config large ...   # on a GPU machine
 """
 import argparse
+import dataclasses
 import csv
 import json
 import math
@@ -20,6 +21,7 @@ import torch
 from .checkpoint import atomic_save, check_compatible, load_weights
 from .config import PRESETS, model_config_from_json
 from .data import SpecAugment, Utterances, collate, make_batches
+from . import validate
 from .features import load_split
 from .model import LAS, LossWeights
 
@@ -29,6 +31,7 @@ def parse_args(argv=None):
     ap.add_argument("--features", default="training/work/features")
     ap.add_argument("--work", default="training/work")
     ap.add_argument("--config", default="small", choices=sorted(PRESETS))
+    ap.add_argument("--dropout", type=float, help="override the preset's dropout (0 also skips its cost)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--init", help="warm start: a bundle dir (models/<name>) or a checkpoint .pt")
@@ -46,6 +49,8 @@ def parse_args(argv=None):
     ap.add_argument("--right", default="3:12", help="range of local window R drawn per batch")
     ap.add_argument("--checkpoint-minutes", type=float, default=5.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--validate-limit", type=int, default=300,
+                    help="validation utterances decoded at each checkpoint (0 = none)")
     return ap.parse_args(argv)
 
 
@@ -65,6 +70,7 @@ def lr_at(step: int, peak: float, warmup: int) -> float:
 
 class Log:
     def __init__(self, work: str):
+        self.work = work
         os.makedirs(os.path.join(work, "logs"), exist_ok=True)
         self.text = open(os.path.join(work, "logs", "train.log"), "a", buffering=1)
         csv_path = os.path.join(work, "logs", "train.csv")
@@ -74,6 +80,15 @@ class Log:
         if new:
             self.writer.writerow(["step", "elapsed_s", "loss", "ctc", "ce_global", "ce_local", "grad_norm",
                                   "lr", "batch", "max_frames", "step_s", "skipped"])
+
+    def validation(self, step: int, elapsed_s: float, res: dict):
+        path = os.path.join(self.work, "logs", "validation.csv")
+        new = not os.path.exists(path)
+        with open(path, "a", newline="") as f:
+            w = csv.writer(f)
+            if new:
+                w.writerow(["step", "elapsed_s"] + [f"{m}_{k}" for m in ("global", "local", "ctc") for k in ("cer", "wer")])
+            w.writerow([step, round(elapsed_s, 1)] + [round(res[m][k], 4) for m in ("global", "local", "ctc") for k in ("cer", "wer")])
 
     def line(self, msg: str):
         stamp = time.strftime("%H:%M:%S", time.gmtime())
@@ -109,6 +124,10 @@ def main(argv=None):
     if args.resume:
         # keep the statistics the model has trained with, even if the features were recomputed
         norm = torch.load(last_path, map_location="cpu")["norm"]
+    elif args.init and os.path.isdir(args.init):
+        # a warm start keeps the bundle's statistics: its weights expect that normalisation
+        with open(os.path.join(args.init, "config.json")) as f:
+            norm = json.load(f)["normStats"]
     else:
         with open(os.path.join(args.features, "norm.json")) as f:
             norm = json.load(f)
@@ -117,8 +136,18 @@ def main(argv=None):
     dev_dir = os.path.join(args.features, "dev")
     dev = Utterances(*load_split(dev_dir)[::2], mean, std) if os.path.isdir(dev_dir) else None
     dev_batches = make_batches(dev, 10**9, args.frame_budget, random.Random(0))[:8] if dev else []
+    valid_dir = os.path.join(args.features, "validation")
+    valid = None
+    if args.validate_limit and os.path.isdir(valid_dir):
+        feats, _, texts = load_split(valid_dir)
+        valid = Utterances(feats[:args.validate_limit], texts[:args.validate_limit], mean, std)
+    best_path = os.path.join(ckpt_dir, "best.pt")
+    best_cer = torch.load(best_path, map_location="cpu").get("valid_cer", float("inf")) \
+        if args.resume and os.path.exists(best_path) else float("inf")
 
     cfg = PRESETS[args.config]
+    if args.dropout is not None:
+        cfg = dataclasses.replace(cfg, dropout=args.dropout)
     model = LAS(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.01)
     step, elapsed_before = 0, 0.0
@@ -134,6 +163,12 @@ def main(argv=None):
         check_compatible(cfg, init_cfg, args.init)
         model.load_state_dict(state)
         log.line(f"warm start from {args.init}")
+    if valid is not None and not args.resume:
+        res = validate.score(model, valid)
+        best_cer = (res["global"]["cer"] + res["local"]["cer"]) / 2  # best.pt must beat the start
+        log.validation(step, 0.0, res)
+        log.line("validation at start CER/WER % " + " ".join(
+            f"{m} {res[m]['cer'] * 100:.1f}/{res[m]['wer'] * 100:.1f}" for m in ("global", "local", "ctc")))
     params = sum(p.numel() for p in model.parameters())
     log.line(f"config {args.config} {json.dumps(cfg.to_json())} params {params} train {len(train)} utts "
              f"dev {len(dev) if dev else 0} device {device} threads {args.threads}")
@@ -147,10 +182,23 @@ def main(argv=None):
     skipped, consecutive_bad, queue, max_frames = 0, 0, [], None
 
     def save(tag: str):
-        atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                     "elapsed_s": elapsed_before + time.time() - start, "model_config": cfg.to_json(),
-                     "norm": norm, "args": vars(args)}, last_path)
+        nonlocal best_cer
+        ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                "elapsed_s": elapsed_before + time.time() - start, "model_config": cfg.to_json(),
+                "norm": norm, "args": vars(args)}
+        atomic_save(ckpt, last_path)
         log.line(f"checkpoint step {step} ({tag})")
+        if valid is not None:
+            t0 = time.time()
+            res = validate.score(model, valid)
+            cer = (res["global"]["cer"] + res["local"]["cer"]) / 2  # the product's two modes
+            log.validation(step, ckpt["elapsed_s"], res)
+            log.line(f"validation ({res['utterances']} utts, {time.time() - t0:.0f} s) CER/WER % " + " ".join(
+                f"{m} {res[m]['cer'] * 100:.1f}/{res[m]['wer'] * 100:.1f}" for m in ("global", "local", "ctc"))
+                + (" best" if cer < best_cer else ""))
+            if cer < best_cer:
+                best_cer = cer
+                atomic_save({**ckpt, "valid_cer": cer, "validation": res}, best_path)
 
     stop = []  # SIGTERM/SIGINT end the run after the current step, with a final checkpoint
     previous = {sig: signal.signal(sig, lambda *_: stop.append(True)) for sig in (signal.SIGTERM, signal.SIGINT)}

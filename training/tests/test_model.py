@@ -1,16 +1,17 @@
 """Model invariants: causal streaming encoder, attention masks, local window, a training step."""
+import json
+import os
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from training.las.config import PRESETS, ModelConfig, validate_model_config
 from training.las.data import SpecAugment, Utterances, collate, make_batches
-from training.las.decoder import attend, local_window_mask
+from training.las.decoder import attend, local_pointers, local_window_mask
 from training.las.model import LAS
 from training.las.vocab import EOS, SOS, VOCAB, VOCAB_SIZE, decode, encode
-
-import pytest
 
 
 def _model(seed=0):
@@ -57,17 +58,30 @@ def test_attend_respects_mask_and_empty_rows():
     assert torch.all(w[1] == 0)  # nothing to attend: zero weights, not NaN
 
 
-def test_local_window_pointer_is_monotonic_and_shifted():
-    # peaks at frames 3, 1, 6, 9 (step 2 peaks backwards) over 12 frames
-    peaks = [3, 1, 6, 9]
-    weights = torch.zeros(1, 4, 12)
-    for i, p in enumerate(peaks):
-        weights[0, i, p] = 1.0
-    mask = local_window_mask(weights, torch.ones(1, 12), left=1, right=2)[0]
-    expected_pointers = [0, 3, 3, 6]  # p_0 = 0, then running max of earlier peaks
-    for i, p in enumerate(expected_pointers):
-        allowed = torch.nonzero(mask[i]).flatten().tolist()
-        assert allowed == [f for f in range(p - 1, p + 3) if 0 <= f < 12], (i, allowed)
+LOCAL_CASES = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "test", "cases", "local_window.json")))["cases"]
+
+
+@pytest.mark.parametrize("case", LOCAL_CASES, ids=[c["name"] for c in LOCAL_CASES])
+def test_local_window_rule_matches_shared_cases(case):
+    """Training's window rule is the run-time rule: the same file is checked by vitest."""
+    scores = torch.tensor([case["scores"]], dtype=torch.float32)  # [1, U, T]
+    frames = case["frames"]
+    pointers = local_pointers(scores, torch.tensor([frames]), case["left"], case["right"])[0]
+    assert pointers.tolist() == case["pointers"]
+    mask = local_window_mask(scores, torch.ones(1, frames), case["left"], case["right"])[0]
+    for step, (start, end) in enumerate(case["windows"]):
+        assert torch.nonzero(mask[step]).flatten().tolist() == list(range(start, end)), step
+
+
+def test_local_window_respects_each_utterance_length():
+    # the second utterance has 5 of 12 frames: its windows never reach the padding
+    scores = torch.zeros(2, 6, 12)
+    scores[:, :, 11] = 5.0  # a peak in the padding of utterance 1 must be ignored there
+    frame_mask = torch.ones(2, 12)
+    frame_mask[1, 5:] = 0
+    mask = local_window_mask(scores, frame_mask, left=2, right=3)
+    assert mask[1, :, 5:].sum() == 0 and torch.all(mask[1].sum(-1) > 0)
+    assert local_pointers(scores, torch.tensor([12, 5]), 2, 3)[1].max() <= 4
 
 
 def test_training_step_reduces_loss_on_fixed_batch():
