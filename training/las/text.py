@@ -1,7 +1,7 @@
 """Transcript normalisation, docs/contracts.md section 3.
 
-The TypeScript side implements the same rules; the examples in
-training/tests/test_text.py are the shared reference cases.
+The TypeScript side (src/metrics/normalizeText.ts) implements the same rules; both test
+suites read the shared cases in test/cases/normalization.json.
 """
 import re
 
@@ -16,6 +16,9 @@ MAX_CARDINAL_DIGITS = 9
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _OUTSIDE_ALPHABET = re.compile(r"[^a-z']+")
+_TYPESET_APOSTROPHE = re.compile("[\u2018\u2019]")
+# An apostrophe not between two letters is a quote mark: "'quoted'" -> "quoted", "dogs'" -> "dogs".
+_QUOTE_MARK = re.compile(r"'(?![a-z])|(?<![a-z])'")
 
 
 def _below_thousand(n: int) -> list:
@@ -67,8 +70,9 @@ def normalize(text: str) -> str:
     """Lower-case, numbers as words, % and & as words, only a-z ' and single spaces."""
     if not isinstance(text, str):
         raise TypeError(f"normalize: text must be str, got {type(text).__name__}")
-    out = text.lower()
+    out = _TYPESET_APOSTROPHE.sub("'", text.lower())  # "don’t" is "don't", not "don t"
     out = _DIGIT_RUN.sub(_spell_run, out)
     out = out.replace("%", " percent ").replace("&", " and ")
     out = _OUTSIDE_ALPHABET.sub(" ", out)
+    out = _QUOTE_MARK.sub(" ", out)
     return " ".join(out.split())
