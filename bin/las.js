@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// The `las` command. The toolkit is TypeScript run through tsx's loader, so there is no build
-// step: registering the loader here lets `npx las` work straight after `npm install`.
-import { register } from 'tsx/esm/api';
+// The `las` (and `las-speech`) command. An installed package runs the compiled code in dist/.
+// A source checkout, which has src/ beside this file and tsx among its dev dependencies, runs the
+// TypeScript sources through tsx instead, so an edit takes effect without a rebuild (dist/ may be
+// stale there); LAS_CLI=dist runs the build in a checkout too (the start-up benchmark does).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+const fromSource = process.env.LAS_CLI !== 'dist' && existsSync(source);
+if (fromSource) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { main, exitQuietlyOnBrokenPipe } = await import(fromSource ? source.href : '../dist/src/cli/main.js');
+exitQuietlyOnBrokenPipe(process.stdout);
 process.exitCode = await main(process.argv.slice(2));

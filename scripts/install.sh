@@ -39,6 +39,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# .npmrc holds onnxruntime-node-install=skip: its install script would try to download CUDA
-# files, which fails offline. The CPU binaries ship inside the npm package itself.
-npm ci --no-audit --no-fund
+# onnxruntime-node's install script would try to download CUDA files, which fails offline; the CPU
+# binaries ship inside the npm package itself. package.json's allowScripts denies that script on
+# npm 11; the variable (onnxruntime-node's own switch) covers older npm too. npm ci also builds
+# dist/ (the `prepare` script).
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund

@@ -9,3 +9,6 @@ export * from './metrics/index.ts';
 export * from './rx/index.ts';
 export { MODE_NAMES, getMode, type ModeName } from './attention/index.ts';
 export { loadModel, transcribe, type LoadedModel, type ModelCard, type SessionOptions, type DecodingOptions, type TranscribeOptions, type TranscriptionResult, type Timing } from './transcribe.ts';
+export { recordMicrophone, validateMicrophoneOptions, MicrophoneError, type MicrophoneOptions, type MicrophoneErrorCode } from './audio/microphone.ts';
+export { BUNDLED_MODEL_DIR, MODEL_ENV_VAR, defaultModelDir } from './model/defaultModel.ts';
+export { PACKAGE_ROOT } from './packageRoot.ts';

@@ -15,13 +15,17 @@ import { decodeEncoded, validateDecodingOptions, type AttentionMatrix, type Deco
 import { AudioError, ConfigError } from './errors.ts';
 import { computeLogMel, normalise } from './features/index.ts';
 import { loadBundle, type LoadedModel, type SessionOptions } from './model/index.ts';
+import { defaultModelDir } from './model/defaultModel.ts';
 
 export type { LoadedModel, ModelCard, SessionOptions } from './model/index.ts';
 export type { DecodingOptions } from './decoding/index.ts';
 
-/** Loads and checks a model bundle directory (config.json, encoder.onnx, decoder_step.onnx). */
-export function loadModel(dir: string, sessionOptions: Partial<SessionOptions> = {}): Promise<LoadedModel> {
-  return loadBundle(dir, sessionOptions);
+/**
+ * Loads and checks a model bundle directory (config.json, encoder.onnx, decoder_step.onnx).
+ * With no directory: `$LAS_MODEL` if set, else the bundle shipped in the package.
+ */
+export function loadModel(dir?: string, sessionOptions: Partial<SessionOptions> = {}): Promise<LoadedModel> {
+  return loadBundle(dir ?? defaultModelDir(), sessionOptions);
 }
 
 export interface TranscribeOptions extends Partial<DecodingOptions> {

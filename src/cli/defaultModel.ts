@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
+import { defaultModelDir } from '../model/defaultModel.ts';
 
 /**
- * The model bundle `las transcribe` and `las compare` use when no --model is given: the trained
- * bundle shipped in the package (resolved from the package root, so the CLI works from any
- * directory). The one place that names it.
+ * The model bundle the commands use when no --model is given: `$LAS_MODEL` when set, otherwise
+ * the trained bundle shipped in the package (found from the package root, so the CLI works from
+ * any directory and wherever the package is installed).
  */
-export const DEFAULT_MODEL_DIR = resolve(import.meta.dirname, '../../models/las-small');
+export const DEFAULT_MODEL_DIR = defaultModelDir();

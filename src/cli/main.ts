@@ -1,5 +1,8 @@
 import { LasError } from '../errors.ts';
+import { packageVersion } from '../packageRoot.ts';
 import { COMMANDS, type CommandName } from './commands.ts';
+
+export { exitQuietlyOnBrokenPipe } from './brokenPipe.ts';
 
 const USAGE = `las - offline attention-based speech recognition (Listen, Attend and Spell)
 
@@ -20,9 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') {
-    const pkg = await import('../../package.json', { with: { type: 'json' } });
-    process.stdout.write(`${pkg.default.version}\n`);
+  if (name === '--version' || name === '-V' || name === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   if (!(name in COMMANDS)) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../packageRoot.ts';
 import type { Audio } from '../audio/types.ts';
 import { ConfigError } from '../errors.ts';
 import { stripUndefined } from '../model/sessionOptions.ts';
@@ -37,7 +38,7 @@ export interface ServerOptions {
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   host: '127.0.0.1',
   port: 8080,
-  webRoot: resolve(import.meta.dirname, '../../web'),
+  webRoot: resolve(PACKAGE_ROOT, 'web'),
   maxStreams: 4,
   maxMessageBytes: 256 * 1024,
   idleTimeoutMs: 30_000,
