@@ -56,12 +56,27 @@ function sinc(x: number): number {
   return Math.sin(px) / px;
 }
 
+/**
+ * Kernels of the rate pairs used last, most recent at the end (a Map keeps insertion order).
+ * Bounded because the rate can come from outside (a WebSocket client's start message): one
+ * table is up to 8 MiB, so an unbounded cache grew by that much for every new rate sent.
+ */
+export const KERNEL_CACHE_ENTRIES = 4;
 const kernels = new Map<string, Kernel>();
+
+/** Rate pairs whose kernel is cached now (for tests and benchmarks). */
+export function cachedKernelCount(): number {
+  return kernels.size;
+}
 
 function kernelFor(fromRate: number, toRate: number): Kernel {
   const key = `${fromRate}:${toRate}`;
   const cached = kernels.get(key);
-  if (cached) return cached;
+  if (cached) {
+    kernels.delete(key);
+    kernels.set(key, cached);
+    return cached;
+  }
   const g = gcd(fromRate, toRate);
   const up = toRate / g;
   const down = fromRate / g;
@@ -91,6 +106,10 @@ function kernelFor(fromRate: number, toRate: number): Kernel {
   }
   const kernel: Kernel = { up, down, phases, reach, taps, coeffs };
   kernels.set(key, kernel);
+  for (const oldest of kernels.keys()) {
+    if (kernels.size <= KERNEL_CACHE_ENTRIES) break;
+    kernels.delete(oldest);
+  }
   return kernel;
 }
 

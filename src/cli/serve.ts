@@ -21,6 +21,8 @@ Options:
   --max-streams N       streams recognised at once (default 4)
   --idle-timeout S      close a connection silent for S seconds (default 30)
   --max-message-kb N    largest WebSocket message in KiB (default 256)
+  --allow-host A,B      host names the browser may use besides the listening address and
+                        localhost (requests for any other Host are refused: DNS rebinding)
 
 Exit codes: 0 stopped, 1 the model or the port failed, 2 bad usage.
 `;
@@ -36,6 +38,7 @@ function parse(args: readonly string[]): { model: string; server: Partial<Server
       'max-streams': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-message-kb': { type: 'string' },
+      'allow-host': { type: 'string' },
     },
   });
   const idle = integerFlag('idle-timeout', values['idle-timeout'], 1, 86_400);
@@ -47,6 +50,7 @@ function parse(args: readonly string[]): { model: string; server: Partial<Server
     maxStreams: integerFlag('max-streams', values['max-streams'], 1, 1000),
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
     maxMessageBytes: kib === undefined ? undefined : kib * 1024,
+    allowedHosts: values['allow-host']?.split(',').map((h) => h.trim()),
     recognition: { mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local' },
   };
   validateServerOptions(server);
@@ -78,17 +82,21 @@ export const serveCommand: Command = {
     process.stdout.write(`las serve: open ${server.url} (model ${model.card.name}; Ctrl+C stops)\n`);
     if (parsed.server.host !== undefined && !LOOPBACK.has(parsed.server.host))
       process.stderr.write('las serve: reachable from other machines; their browsers allow the microphone only over https (use a TLS proxy)\n');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    await server.close();
-    await model.dispose();
+    try {
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      // close() returns once no inference is running, so the sessions are free to release.
+      await server.close();
+    } finally {
+      await model.dispose();
+    }
     return 0;
   },
 };

@@ -31,9 +31,17 @@ interface Stream {
  * One WebSocket connection: its own recognizer, resampler and queue; the model is shared.
  * Work is chained on one promise per connection so chunks are recognised in order, and every
  * failure is caught here: a bad message gets an error message, a bug closes this connection
- * (1011), and nothing a client sends can take the server down.
+ * (1011), and nothing a client sends can take the server down. Once the connection has closed,
+ * its queued chunks are dropped unrecognised; only the one already running finishes.
  */
-export function handleConnection(ws: WebSocket, ctx: ConnectionContext): void {
+export interface ConnectionHandle {
+  /** Closes the connection now: nothing more is received, sent or recognised. */
+  close(code: number, reason: string): void;
+  /** Resolves when no work of this connection is queued or running (after it closed, for good). */
+  drained(): Promise<void>;
+}
+
+export function handleConnection(ws: WebSocket, ctx: ConnectionContext): ConnectionHandle {
   const { model, mutex, options } = ctx;
   const rate = model.config.frontEnd.sampleRate;
   let stream: Stream | undefined;
@@ -57,7 +65,7 @@ export function handleConnection(ws: WebSocket, ctx: ConnectionContext): void {
   };
   /** Runs `task` after the work queued before it; a bug ends only this connection. */
   const enqueue = (task: () => Promise<void>) => {
-    work = work.then(task).catch((error: unknown) => {
+    work = work.then(() => (open ? task() : undefined)).catch((error: unknown) => {
       ctx.log(`stream failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       send({ type: 'error', code: 'INTERNAL', message: 'internal error' });
       close(1011, 'INTERNAL');
@@ -146,10 +154,16 @@ export function handleConnection(ws: WebSocket, ctx: ConnectionContext): void {
     stream = undefined; // queued work finishes; nothing more is sent
   });
   ws.on('error', (error) => ctx.log(`connection error: ${error.message}`));
+  return { close, drained: () => work };
 }
 
-/** Sent to a connection beyond the limit, before closing it. */
+/**
+ * Sent to a connection beyond the limit, before closing it. Until the close handshake ends the
+ * client can still send frames, and ws reports a bad one (too big, unmasked, bad opcode or
+ * UTF-8) as an 'error' event, which with no listener would be thrown and stop the server.
+ */
 export function refuse(ws: WebSocket, maxStreams: number): void {
+  ws.on('error', () => {}); // ws closes the connection itself (1002, 1007, 1009)
   ws.send(JSON.stringify({ type: 'error', code: 'TOO_MANY_STREAMS', message: `the server is recognising its maximum of ${maxStreams} streams; try again later` } satisfies ServerMessage));
   ws.close(CLOSE.tryAgainLater, 'TOO_MANY_STREAMS');
 }

@@ -28,6 +28,17 @@ export interface ServerOptions {
   readonly maxMessageBytes: number;
   /** A connection that sends nothing for this long is closed. Default 30 s. */
   readonly idleTimeoutMs: number;
+  /**
+   * A TCP connection must complete its HTTP request headers (page, info or WebSocket upgrade)
+   * within this time, or it is dropped: connections that never send a byte cost nothing to open
+   * and would otherwise be held for ever. Default 10 s.
+   */
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Host names, besides IP literals of the listening address and `localhost` on loopback, that a
+   * request's Host header may carry (DNS rebinding defence, src/server/hostCheck.ts). Default none.
+   */
+  readonly allowedHosts: readonly string[];
   /** Audio waiting to be recognised beyond this many seconds closes the stream as OVERLOADED. Default 10. */
   readonly maxQueuedSeconds: number;
   /** Recognition settings for every stream; a start message may choose the mode. */
@@ -42,6 +53,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   maxStreams: 4,
   maxMessageBytes: 256 * 1024,
   idleTimeoutMs: 30_000,
+  handshakeTimeoutMs: 10_000,
+  allowedHosts: Object.freeze([]),
   maxQueuedSeconds: 10,
   recognition: Object.freeze({}),
 });
@@ -57,6 +70,9 @@ export function validateServerOptions(options: Partial<ServerOptions> = {}): Ser
   if (!(Number.isInteger(o.maxMessageBytes) && o.maxMessageBytes >= 1024 && o.maxMessageBytes <= 64 << 20))
     bad('maxMessageBytes', `maxMessageBytes must be an integer in 1024..${64 << 20}, got ${String(o.maxMessageBytes)}`);
   if (!(Number.isFinite(o.idleTimeoutMs) && o.idleTimeoutMs > 0)) bad('idleTimeoutMs', `idleTimeoutMs must be a positive number, got ${String(o.idleTimeoutMs)}`);
+  if (!(Number.isFinite(o.handshakeTimeoutMs) && o.handshakeTimeoutMs > 0)) bad('handshakeTimeoutMs', `handshakeTimeoutMs must be a positive number, got ${String(o.handshakeTimeoutMs)}`);
+  if (!(Array.isArray(o.allowedHosts) && o.allowedHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]{1,253}$/.test(h))))
+    bad('allowedHosts', `allowedHosts must be a list of host names, got ${JSON.stringify(o.allowedHosts)}`);
   if (!(Number.isFinite(o.maxQueuedSeconds) && o.maxQueuedSeconds > 0)) bad('maxQueuedSeconds', `maxQueuedSeconds must be a positive number, got ${String(o.maxQueuedSeconds)}`);
   validateStreamingOptions(o.recognition);
   if (o.onStreamEnd !== undefined && typeof o.onStreamEnd !== 'function') bad('onStreamEnd', 'onStreamEnd must be a function');

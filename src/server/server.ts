@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoadedModel } from '../model/index.ts';
-import { handleConnection, refuse } from './connection.ts';
+import { handleConnection, refuse, type ConnectionHandle } from './connection.ts';
+import { createHostCheck, type HostCheck } from './hostCheck.ts';
 import { createMutex } from './mutex.ts';
 import { validateServerOptions, type ServerOptions } from './options.ts';
 import { createStaticHandler, send } from './staticFiles.ts';
@@ -16,23 +17,34 @@ export interface LasServer {
   readonly url: string;
   /** Connections open now. */
   readonly streams: number;
-  /** Stops accepting, closes every connection (1001) and the listener. The model is the caller's. */
+  /** Inference tasks (one audio chunk or one stop each) queued or running, over all connections. */
+  readonly pendingWork: number;
+  /**
+   * Stops accepting, closes every connection (1001), waits for the inference already running to
+   * finish (queued chunks are dropped), and closes the listener. Afterwards nothing uses the
+   * model, so the caller may dispose of it.
+   */
   close(): Promise<void>;
 }
 
 /**
  * `las serve`: the page (web/) over HTTP and live recognition over a WebSocket at /stream, one
  * stream per connection. One model, loaded by the caller, serves every connection; each has its
- * own recognizer state. Limits: message size (ws maxPayload), concurrent streams, idle time and
- * queued audio (src/server/options.ts).
+ * own recognizer state. Limits: message size (ws maxPayload), concurrent streams, handshake and
+ * idle time, and queued audio (src/server/options.ts). Requests whose Host header does not name
+ * this server are refused (DNS rebinding), and WebSocket upgrades from another Origin too.
  */
 export async function startServer(model: LoadedModel, options: Partial<ServerOptions> = {}, log: (message: string) => void = (m) => process.stderr.write(`las serve: ${m}\n`)): Promise<LasServer> {
   const o = validateServerOptions(options);
   const serveFile = createStaticHandler(o.webRoot);
   const mutex = createMutex();
   const sockets = new Set<WebSocket>();
+  const connections = new Set<ConnectionHandle>();
+  let hostAllowed: HostCheck = () => false; // set once listening, when the port is known
+  let closing = false;
 
   const http: Server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host)) return send(res, 403, 'unknown Host');
     if (new URL(req.url ?? '/', 'http://localhost').pathname === INFO_PATH) {
       const info = { model: model.card.name, modes: model.config.attention.modes, streams: sockets.size, maxStreams: o.maxStreams };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
@@ -46,18 +58,39 @@ export async function startServer(model: LoadedModel, options: Partial<ServerOpt
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes });
 
+  // Until its request headers are complete a connection has a deadline; after that the page's
+  // keep-alive timeout or the stream's idle timeout takes over.
+  const handshakeTimers = new WeakMap<object, NodeJS.Timeout>();
+  const handshakeDone = (socket: object) => clearTimeout(handshakeTimers.get(socket));
+  http.on('connection', (socket) => {
+    const timer = setTimeout(() => socket.destroy(), o.handshakeTimeoutMs);
+    socket.once('close', () => clearTimeout(timer));
+    handshakeTimers.set(socket, timer);
+  });
+  http.on('request', (req: IncomingMessage) => handshakeDone(req.socket));
+
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handshakeDone(socket);
     socket.on('error', () => socket.destroy());
+    if (closing) return reject(socket, 503, 'Service Unavailable');
+    if (!hostAllowed(req.headers.host)) return reject(socket, 403, 'Forbidden');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== STREAM_PATH) return reject(socket, 404, 'Not Found');
     // A page from another site must not use this server (cross-site WebSocket hijacking).
     const origin = req.headers.origin;
     if (origin !== undefined && !sameHost(origin, req.headers.host)) return reject(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (sockets.size >= o.maxStreams) return refuse(ws, o.maxStreams);
+      // Before anything else: an 'error' event with no listener would be thrown and stop the
+      // server. ws itself closes the connection after a protocol error (1002, 1007, 1009).
+      ws.on('error', () => {});
+      if (closing || sockets.size >= o.maxStreams) return refuse(ws, o.maxStreams);
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      handleConnection(ws, { model, mutex, options: o, log });
+      const connection = handleConnection(ws, { model, mutex, options: o, log });
+      connections.add(connection);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        void connection.drained().then(() => connections.delete(connection));
+      });
     });
   });
 
@@ -69,6 +102,7 @@ export async function startServer(model: LoadedModel, options: Partial<ServerOpt
     });
   });
   const address = http.address() as AddressInfo;
+  hostAllowed = createHostCheck(address, o.host, o.allowedHosts);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
@@ -76,8 +110,13 @@ export async function startServer(model: LoadedModel, options: Partial<ServerOpt
     get streams() {
       return sockets.size;
     },
+    get pendingWork() {
+      return mutex.pending;
+    },
     async close() {
-      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      closing = true;
+      for (const connection of connections) connection.close(1001, 'server shutting down');
+      await Promise.all([...connections].map((c) => c.drained()));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
