@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
+import { prepareOrtEnvironment } from './ortEnvironment.ts';
 
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
@@ -34,8 +35,13 @@ export function validateSessionOptions(options: Partial<SessionOptions> = {}): S
   return Object.freeze(merged);
 }
 
-/** The onnxruntime-node options for these settings (CPU, sequential, one inter-op thread). */
+/**
+ * The onnxruntime-node options for these settings (CPU, sequential, one inter-op thread). Every
+ * session is created with these, so this is also where the process environment is prepared
+ * for onnxruntime (src/model/ortEnvironment.ts: telemetry off, which a long command line crashes).
+ */
 export function toOrtSessionOptions(options: SessionOptions): InferenceSession.SessionOptions {
+  prepareOrtEnvironment();
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: options.intraOpThreads,
