@@ -6,6 +6,7 @@ import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
+import { readFileList } from './fileList.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 
 const HELP = `Usage: las transcribe <files...|-> [options]
@@ -26,6 +27,8 @@ Options:
                             timings and the real-time factor, or {file, error} for a failure;
                             srt / vtt: subtitles (one input, or use --out-dir)
   --out-dir DIR             write one file per input into DIR instead of stdout
+  --files-from LIST         also transcribe the paths listed in LIST, one per line ('-': read
+                            the list from stdin), for batches too long for a command line
   --ref refs.tsv            reference transcripts (file<TAB>transcript, matched by path or file
                             name): prints per-file and pooled WER/CER with S/D/I
   --threads N               ONNX threads per operator (default 1)
@@ -61,20 +64,24 @@ function parse(args: readonly string[]): Parsed {
       threads: { type: 'string' },
       jobs: { type: 'string' },
       model: { type: 'string' },
+      'files-from': { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new UsageError("no input files (give WAV paths, or '-' for stdin)");
-  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be given only once");
+  const listFrom = values['files-from'];
+  if (listFrom === '-' && positionals.includes('-')) throw new UsageError("'-' (stdin) cannot be both a WAV input and --files-from -");
+  const given = [...positionals, ...(listFrom === undefined ? [] : readFileList(listFrom))];
+  if (given.length === 0) throw new UsageError("no input files (give WAV paths, or '-' for stdin)");
+  if (given.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be given only once");
   const format = choiceFlag('format', values.format, OUTPUT_FORMATS) ?? 'text';
   const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
   if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
-  if ((format === 'srt' || format === 'vtt') && positionals.length > 1 && values['out-dir'] === undefined)
-    throw new UsageError(`--format ${format} makes one subtitle document per input; with ${positionals.length} inputs, add --out-dir DIR`);
+  if ((format === 'srt' || format === 'vtt') && given.length > 1 && values['out-dir'] === undefined)
+    throw new UsageError(`--format ${format} makes one subtitle document per input; with ${given.length} inputs, add --out-dir DIR`);
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   const threads = integerFlag('threads', values.threads, 1, 256);
   validateSessionOptions({ intraOpThreads: threads });
   return {
-    inputs: positionals,
+    inputs: given,
     format,
     decoding: validateDecodingOptions({
       mode,
