@@ -4,14 +4,15 @@ import type { LoadedModel } from '../src/model/index.ts';
 import { microphone } from '../src/rx/microphone.ts';
 import { paceRealtime } from '../src/rx/paceRealtime.ts';
 import { streamingRecognize } from '../src/rx/streamingRecognize.ts';
-import { wavChunks } from '../src/rx/wavChunks.ts';
+import { wavBytesChunks, wavChunks } from '../src/rx/wavChunks.ts';
 import type { StreamEvent } from '../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../src/streaming/options.ts';
 
-/** Where the audio comes from: the microphone, or a WAV file played as if it were one. */
+/** Where the audio comes from: the microphone, or a WAV file (or WAV bytes from stdin) played as if it were one. */
 export type LiveSource =
   | { readonly kind: 'microphone'; readonly microphone?: MicrophoneOptions }
-  | { readonly kind: 'file'; readonly path: string; readonly realtime: boolean; readonly chunkSeconds?: number };
+  | { readonly kind: 'file'; readonly path: string; readonly realtime: boolean; readonly chunkSeconds?: number }
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly input: string; readonly realtime: boolean; readonly chunkSeconds?: number };
 
 /**
  * Live recognition: microphone (or file) -> 16 kHz chunks -> streaming log-mel, VAD,
@@ -20,9 +21,13 @@ export type LiveSource =
  * finalised.
  */
 export function streamMicrophone(model: LoadedModel, source: LiveSource, recognition: StreamingOptionsInput = {}, stop: Observable<unknown> = NEVER): Observable<StreamEvent> {
+  const targetRate = model.config.frontEnd.sampleRate;
   const audio =
     source.kind === 'microphone'
-      ? microphone({ targetRate: model.config.frontEnd.sampleRate, ...source.microphone })
-      : wavChunks(source.path, { targetRate: model.config.frontEnd.sampleRate, chunkSeconds: source.chunkSeconds }).pipe(source.realtime ? paceRealtime() : identity);
+      ? microphone({ targetRate, ...source.microphone })
+      : (source.kind === 'file'
+          ? wavChunks(source.path, { targetRate, chunkSeconds: source.chunkSeconds })
+          : wavBytesChunks(source.bytes, { input: source.input, targetRate, ...(source.chunkSeconds !== undefined ? { chunkSeconds: source.chunkSeconds } : {}) })
+        ).pipe(source.realtime ? paceRealtime() : identity);
   return audio.pipe(takeUntil(stop), streamingRecognize(model, recognition));
 }

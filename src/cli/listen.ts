@@ -6,6 +6,7 @@ import { validateStreamingOptions, type StreamingOptionsInput } from '../streami
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+import { readStdin } from './stdin.ts';
 
 const HELP = `Usage: las listen [options]
 
@@ -20,7 +21,8 @@ Options:
   --recorder arecord|sox|ffmpeg
                             the recording program (default: the first one installed)
   --device NAME             capture device, e.g. hw:1,0 (default: the system's)
-  --input FILE.wav          read a WAV file instead of the microphone, as fast as possible...
+  --input FILE.wav          read a WAV file instead of the microphone ('-': a WAV on stdin,
+                            read to its end first), as fast as possible...
   --realtime                ...or, with this, at the pace of a live recording
   --json                    one JSON event per line: partial, final and error events
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
@@ -95,7 +97,7 @@ function parse(args: readonly string[]): Parsed {
     right: integerFlag('right', values.right, 0, 100_000),
     beam: integerFlag('beam', values.beam, 1, 64),
     endpoint,
-    input: values.input ?? '<microphone>',
+    input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };
   validateStreamingOptions(recognition);
   return {
@@ -143,7 +145,9 @@ export const listenCommand: Command = {
     let failed = false;
     try {
       const source =
-        parsed.input !== undefined
+        parsed.input === '-'
+          ? ({ kind: 'bytes', bytes: await readStdin(), input: '<stdin>', realtime: parsed.realtime } as const)
+          : parsed.input !== undefined
           ? ({ kind: 'file', path: parsed.input, realtime: parsed.realtime } as const)
           : ({ kind: 'microphone', microphone: { ...(parsed.recorder !== undefined ? { recorder: parsed.recorder } : {}), ...(parsed.device !== undefined ? { device: parsed.device } : {}) } } as const);
       const events = streamMicrophone(model, source, parsed.recognition, merge(interrupted, outputClosed));

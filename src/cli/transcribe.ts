@@ -8,10 +8,13 @@ import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+import { expandInputs } from './inputs.ts';
+import { readStdin } from './stdin.ts';
 
-const HELP = `Usage: las transcribe <files...|-> [options]
+const HELP = `Usage: las transcribe <files...|folder|-> [options]
 
-Transcribes WAV files (any rate, channels or PCM/float/G.711 encoding; '-' reads one WAV from
+Transcribes WAV files (any rate, channels or PCM/float/G.711 encoding; a folder means every
+*.wav directly inside it, scored against its refs.tsv when it has one; '-' reads one WAV from
 stdin). A batch goes on past a bad file: each failure is reported by name, and the exit code is
 1 if any input failed.
 
@@ -72,16 +75,17 @@ function parse(args: readonly string[]): Parsed {
   const given = [...positionals, ...(listFrom === undefined ? [] : readFileList(listFrom))];
   if (given.length === 0) throw new UsageError("no input files (give WAV paths, or '-' for stdin)");
   if (given.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be given only once");
+  const { files, folderRefs } = expandInputs(given);
   const format = choiceFlag('format', values.format, OUTPUT_FORMATS) ?? 'text';
   const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
   if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
-  if ((format === 'srt' || format === 'vtt') && given.length > 1 && values['out-dir'] === undefined)
-    throw new UsageError(`--format ${format} makes one subtitle document per input; with ${given.length} inputs, add --out-dir DIR`);
+  if ((format === 'srt' || format === 'vtt') && files.length > 1 && values['out-dir'] === undefined)
+    throw new UsageError(`--format ${format} makes one subtitle document per input; with ${files.length} inputs, add --out-dir DIR`);
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   const threads = integerFlag('threads', values.threads, 1, 256);
   validateSessionOptions({ intraOpThreads: threads });
   return {
-    inputs: given,
+    inputs: files,
     format,
     decoding: validateDecodingOptions({
       mode,
@@ -92,15 +96,9 @@ function parse(args: readonly string[]): Parsed {
     ...optional('threads', threads),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, 64)),
     model: values.model ?? DEFAULT_MODEL_DIR,
-    ...optional('ref', values.ref),
+    ...optional('ref', values.ref ?? folderRefs),
     ...optional('outDir', values['out-dir']),
   };
-}
-
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export const transcribeCommand: Command = {

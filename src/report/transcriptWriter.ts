@@ -75,7 +75,8 @@ export function createTranscriptWriter(o: TranscriptWriterOptions) {
         const { result, score } = item.value;
         if (score !== undefined) scored.push(score);
         else unscored.push(item.id);
-        await emit(item.id, formatTranscript(o.format, item.id, result, { ...(score === undefined ? {} : { score }), labelled: o.labelled }));
+        // A file of its own (--out-dir) holds only the transcript: its name already says which input it is.
+        await emit(item.id, formatTranscript(o.format, item.id, result, { ...(score === undefined ? {} : { score }), labelled: o.labelled && o.outDir === undefined }));
       } else {
         failed++;
         o.progress.done();

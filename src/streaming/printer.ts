@@ -1,3 +1,4 @@
+import { createEventJsonEncoder } from './eventJson.ts';
 import type { StreamEvent } from './events.ts';
 
 /** Where `las listen` writes: the shape of process.stdout it uses. */
@@ -11,7 +12,8 @@ export type PrintStyle = 'json' | 'tty' | 'lines';
 
 /**
  * Prints stream events for a person or a program:
- *  - json: every event as one JSON line;
+ *  - json: every event as one JSON line (eventJson.ts: times to the ms, partials without the
+ *    tokens already sent);
  *  - tty: the partial text rewritten in place on one line (its tail, if wider than the
  *    terminal), each final on its own line;
  *  - lines: only the final texts, one per line (output piped to a file or a program).
@@ -19,6 +21,7 @@ export type PrintStyle = 'json' | 'tty' | 'lines';
  */
 export function createEventPrinter(out: Terminal, errors: Terminal, style: PrintStyle): { print(event: StreamEvent): void; end(): void } {
   const CLEAR_LINE = '\r\x1b[2K';
+  const toJson = createEventJsonEncoder();
   let partialShown = false;
   const clear = () => {
     if (partialShown) out.write(CLEAR_LINE);
@@ -27,7 +30,7 @@ export function createEventPrinter(out: Terminal, errors: Terminal, style: Print
   return {
     print(event) {
       if (style === 'json') {
-        out.write(`${JSON.stringify(event)}\n`);
+        out.write(toJson(event));
         return;
       }
       switch (event.type) {

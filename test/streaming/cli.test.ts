@@ -58,7 +58,9 @@ describe('event printer', () => {
     expect(lines.written).toEqual(['ab\n']);
     const json = sink(false);
     createEventPrinter(json.term, sink(false).term, 'json').print(partial('a'));
-    expect(JSON.parse(json.written[0])).toEqual(partial('a'));
+    // The JSON form of a partial sends only the tokens not sent before (src/streaming/eventJson.ts).
+    const { tokens: _sent, ...rest } = partial('a');
+    expect(JSON.parse(json.written[0])).toEqual({ ...rest, tokensFrom: 0, newTokens: [] });
   });
 });
 
