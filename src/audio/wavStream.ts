@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AudioError, LasError } from '../errors.ts';
 import type { Audio } from './types.ts';
@@ -12,17 +13,33 @@ function readFailed(path: string, cause: unknown): AudioError {
   return new AudioError('READ_FAILED', `cannot read file: ${reason}`, path, { cause });
 }
 
+/**
+ * Opening a FIFO for reading blocks until a writer appears, possibly for ever, and holds one of
+ * libuv's four threads meanwhile, so a batch would hang on a pipe named x.wav. Opened
+ * non-blocking, it returns at once, and the type is checked on the open handle (no race with a
+ * rename between a stat and the open). O_NONBLOCK changes nothing for a regular file's reads.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+function fileKind(stat: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
 /** Opens a regular file and parses its WAV header; the caller closes the handle. */
 async function openWav(path: string, input: string): Promise<{ file: FileHandle; header: WavHeader }> {
   let file: FileHandle;
   try {
-    file = await open(path, 'r');
+    file = await open(path, OPEN_FLAGS);
   } catch (cause) {
     throw readFailed(input, cause);
   }
   try {
     const stat = await file.stat();
-    if (!stat.isFile()) throw new AudioError('READ_FAILED', 'not a regular file', input);
+    if (!stat.isFile()) throw new AudioError('READ_FAILED', `not a regular file (${fileKind(stat)})`, input);
     return { file, header: await readWavHeader(file, stat.size, input) };
   } catch (error) {
     await file.close();
