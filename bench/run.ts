@@ -4,6 +4,7 @@ import { benchFeatures } from './features.ts';
 import { benchPocketsphinx } from './pocketsphinx.ts';
 import { benchScaling, benchTranscribe } from './transcribe.ts';
 import { benchStreaming } from './streaming.ts';
+import { benchStartup } from './startup.ts';
 
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
@@ -13,6 +14,7 @@ import { benchStreaming } from './streaming.ts';
 type Row = { name: string; value: number; unit: string };
 
 const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
+  ['startup', benchStartup],
   ['features', benchFeatures],
   ['decode', benchDecode],
   ['transcribe', benchTranscribe],

@@ -14,7 +14,7 @@ export function isOutputFormat(name: unknown): name is OutputFormat {
 /** File extension for one output file per input (`--out-dir`). */
 export const FORMAT_EXTENSION: Readonly<Record<OutputFormat, string>> = { text: '.txt', json: '.jsonl', srt: '.srt', vtt: '.vtt' };
 
-/** One JSONL line of `las transcribe --format json`. Times in seconds, rounded to 1 ms. */
+/** One JSONL line of `las transcribe --format json`. Times in seconds, rounded to 1 ms; timings in whole ms. */
 export interface TranscriptRecord {
   readonly file: string;
   readonly text: string;
@@ -47,7 +47,8 @@ export function transcriptRecord(file: string, result: TranscriptionResult, scor
     beam: result.beam,
     duration: round(t.audioSeconds, 3),
     rtf: round(t.rtf, 5),
-    timing: { featuresMs: round(t.featuresMs, 2), encoderMs: round(t.encoderMs, 2), decoderMs: round(t.decoderMs, 2), totalMs: round(t.totalMs, 2) },
+    // Wall-clock timings vary by more than a millisecond from run to run: finer digits are noise.
+    timing: { featuresMs: round(t.featuresMs, 0), encoderMs: round(t.encoderMs, 0), decoderMs: round(t.decoderMs, 0), totalMs: round(t.totalMs, 0) },
     framesAttendedPerToken: round(result.framesAttendedPerToken, 2),
     encoderFrames: result.encoderFrames,
     words: monotoneSpans(result.words, t.audioSeconds),

@@ -30,6 +30,13 @@ describe('transcript formats', () => {
     expect(JSON.parse(formatTranscript('json', 'a.wav', result)).score).toBeUndefined();
   });
 
+  it('rounds times to the millisecond and timings to whole milliseconds', () => {
+    const rec = transcriptRecord('a.wav', fakeResult({ text: 'ab cd', seconds: 1.23456789, totalMs: 123.456 }));
+    expect(rec.duration).toBe(1.235);
+    expect(rec.timing).toEqual({ featuresMs: 12, encoderMs: 25, decoderMs: 86, totalMs: 123 });
+    for (const w of rec.words) for (const t of [w.start, w.end]) expect(Math.round(t * 1000) / 1000).toBe(t);
+  });
+
   it('labels text lines only for a batch', () => {
     expect(formatTranscript('text', 'a.wav', result)).toBe('hello big world\n');
     expect(formatTranscript('text', 'a.wav', result, { labelled: true })).toBe('a.wav\thello big world\n');
