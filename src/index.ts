@@ -12,3 +12,8 @@ export { loadModel, transcribe, type LoadedModel, type ModelCard, type SessionOp
 export { recordMicrophone, validateMicrophoneOptions, MicrophoneError, type MicrophoneOptions, type MicrophoneErrorCode } from './audio/microphone.ts';
 export { BUNDLED_MODEL_DIR, MODEL_ENV_VAR, defaultModelDir } from './model/defaultModel.ts';
 export { PACKAGE_ROOT } from './packageRoot.ts';
+export { createPushRecognizer, StreamFailedError, type PushRecognizer, type PushStream, type PushResult, type PushStreamOptions } from './streaming/pushRecognizer.ts';
+export type { StreamEvent, PartialEvent, FinalEvent, ErrorEvent, FinalReason, StreamToken, WindowPosition } from './streaming/events.ts';
+export type { StreamingOptionsInput } from './streaming/options.ts';
+export { buildCues, monotoneSpans, toSrt, toVtt, formatTimestamp, DEFAULT_CUES, type Cue, type CueOptions, type TimedSpan } from './report/subtitles.ts';
+export { formatTranscript, transcriptRecord, type OutputFormat, type TranscriptRecord } from './report/transcriptFormats.ts';
