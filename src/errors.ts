@@ -18,6 +18,7 @@ export type AudioErrorCode =
   | 'EMPTY' // zero-byte input
   | 'NOT_WAV' // no RIFF/WAVE signature
   | 'TRUNCATED_HEADER' // a chunk header or the fmt chunk is cut short
+  | 'MALFORMED_HEADER' // the chunks contradict each other (a second fmt or data chunk)
   | 'TRUNCATED_DATA' // the data chunk holds fewer bytes than it declares, or none
   | 'UNSUPPORTED_ENCODING' // ADPCM, MP3-in-WAV, odd bit depths...
   | 'BAD_CHANNELS' // zero (or absurd) channel count

@@ -1,3 +1,4 @@
+import { AudioError } from '../errors.ts';
 import { downmix } from './downmix.ts';
 import { createResampler } from './resample.ts';
 import { decodeSamples } from './sampleDecode.ts';
@@ -18,17 +19,35 @@ export interface BlockDecoder {
 
 export function createBlockDecoder(layout: SampleLayout, targetRate: number, input: string): BlockDecoder {
   const resampler = createResampler(layout.sampleRate, targetRate);
+  const float = layout.encoding === 'float';
   let framesSeen = 0;
+  let samplesOut = 0;
+  /**
+   * Finite float samples near FLT_MAX can still overflow to Inf in the resampler (the filter
+   * overshoots, and the result is stored as float32), so float data is checked again after it.
+   * Integer and G.711 data lie in [-1, 1] and cannot overflow.
+   */
+  const checked = (out: Float32Array): Float32Array => {
+    if (float) {
+      for (let i = 0; i < out.length; i++) {
+        if (Number.isFinite(out[i])) continue;
+        const at = samplesOut + i;
+        throw new AudioError('NON_FINITE', `resampled to ${targetRate} Hz, sample ${at} (${(at / targetRate).toFixed(3)} s) is ${out[i]}: input samples near the float32 limit`, input);
+      }
+    }
+    samplesOut += out.length;
+    return out;
+  };
   return {
     push(frameBytes) {
       const mono = downmix(decodeSamples(layout, frameBytes, input));
-      // Only float data can hold NaN/Inf. Checked before resampling: one NaN would otherwise
-      // smear over the filter length.
-      if (layout.encoding === 'float') assertFinite(mono, layout.sampleRate, input, framesSeen);
+      // Only float data can hold NaN/Inf. Checked before resampling too: one NaN would otherwise
+      // smear over the filter length, and the error would not point at it.
+      if (float) assertFinite(mono, layout.sampleRate, input, framesSeen);
       framesSeen += mono.length;
-      return resampler.push(mono);
+      return checked(resampler.push(mono));
     },
-    flush: () => resampler.flush(),
+    flush: () => checked(resampler.flush()),
   };
 }
 

@@ -31,7 +31,10 @@ export interface MicrophoneOptions {
   readonly channels?: number;
   /** Output rate of the chunks. Default 16000. */
   readonly targetRate?: number;
-  /** The recorder must write audio within this many ms. Default 5000. */
+  /**
+   * The recorder must write audio within this many ms of starting, and never pause for longer
+   * (a live recorder writes continuously); otherwise the recording ends with NO_DATA. Default 5000.
+   */
   readonly startTimeoutMs?: number;
   /** Names the source in errors. Default "<microphone>". */
   readonly input?: string;
@@ -84,7 +87,8 @@ export async function* recordMicrophone(options: MicrophoneOptions = {}, signal?
   const label = `${input} (${recorder.name})`;
   if (signal?.aborted) return;
   // Its own process group: Ctrl+C in a terminal reaches only us, and we stop the recorder
-  // ourselves, so the end of a recording is never mistaken for a recorder dying.
+  // ourselves, so the end of a recording is never mistaken for a recorder dying. Signals go to
+  // the whole group: a wrapper script's own children (which hold the pipe open) stop with it.
   const child = spawn(recorder.command, [...recorder.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...recorder.env }, detached: true });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -101,26 +105,46 @@ export async function* recordMicrophone(options: MicrophoneOptions = {}, signal?
   });
   let stopping: 'aborted' | 'no-data' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      child.kill(sig); // the group is gone already; the leader may still be a zombie
+    }
+  };
+  let groupAlive = true;
   const stop = (why: 'aborted' | 'no-data') => {
     stopping ??= why;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    // Even once the leader has exited, its children may live on in the group.
+    if (groupAlive) {
+      signalGroup('SIGTERM');
+      killTimer ??= setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS).unref();
     }
   };
   const onAbort = () => stop('aborted');
   signal?.addEventListener('abort', onAbort, { once: true });
-  const startTimer = setTimeout(() => stop('no-data'), o.startTimeoutMs).unref();
+  let dataTimer = setTimeout(() => stop('no-data'), o.startTimeoutMs).unref();
   let received = 0;
 
   async function* bytes(): AsyncGenerator<Uint8Array> {
+    // The first four bytes decide whether this is a WAV header, however the writes split them.
+    let head: Buffer | undefined = Buffer.alloc(0);
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      if (received === 0 && chunk.length >= 4 && chunk.toString('latin1', 0, 4) === 'RIFF')
-        throw new MicrophoneError('NOT_AUDIO', 'the recorder wrote a WAV header; it must write raw s16le PCM', label);
+      clearTimeout(dataTimer);
+      dataTimer = setTimeout(() => stop('no-data'), o.startTimeoutMs).unref();
       received += chunk.length;
-      clearTimeout(startTimer);
+      if (head !== undefined) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 4) continue;
+        if (head.toString('latin1', 0, 4) === 'RIFF') throw new MicrophoneError('NOT_AUDIO', 'the recorder wrote a WAV header; it must write raw s16le PCM', label);
+        const first = head;
+        head = undefined;
+        yield first;
+        continue;
+      }
       yield chunk;
     }
+    if (head !== undefined && head.length > 0) yield head;
   }
 
   try {
@@ -136,16 +160,18 @@ export async function* recordMicrophone(options: MicrophoneOptions = {}, signal?
       if (spawnError.code === 'ENOENT') throw new MicrophoneError('NO_RECORDER', `recorder "${recorder.command}" is not installed or not on PATH`, label, { cause: spawnError });
       throw new MicrophoneError('DEVICE_FAILED', `cannot start "${recorder.command}": ${spawnError.message}`, label, { cause: spawnError });
     }
-    if (stopping === 'no-data') throw new MicrophoneError('NO_DATA', `the recorder wrote no audio in ${o.startTimeoutMs} ms${said}`, label);
+    if (stopping === 'no-data')
+      throw new MicrophoneError('NO_DATA', received === 0 ? `the recorder wrote no audio in ${o.startTimeoutMs} ms${said}` : `the recorder stopped writing audio for ${o.startTimeoutMs} ms${said}`, label);
     const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     if (received === 0) throw new MicrophoneError('DEVICE_FAILED', `the recorder ${how} before recording anything (does the device exist and is it free?)${said}`, label);
     if (exit.code !== 0) throw new MicrophoneError('RECORDER_DIED', `the recorder ${how} after ${(received / (2 * o.channels * o.sampleRate)).toFixed(2)} s of audio${said}`, label);
     check.end();
   } finally {
-    clearTimeout(startTimer);
+    clearTimeout(dataTimer);
     signal?.removeEventListener('abort', onAbort);
-    stop('aborted'); // no-op once it has exited
+    stop('aborted'); // whatever is left of the group
     await closed;
+    groupAlive = false;
     clearTimeout(killTimer);
   }
 }

@@ -70,6 +70,9 @@ function* walkWav(totalBytes: number, input: string): HeaderWalk {
     const body = pos + CHUNK_HEADER_BYTES;
     let bodyBytes = size;
     if (id === 'fmt ') {
+      // Two fmt chunks contradict each other; which one the writer meant cannot be known, and
+      // other readers take the first while some take the last.
+      if (format !== undefined) throw new AudioError('MALFORMED_HEADER', `a second fmt chunk at byte ${pos}`, input);
       if (size < FMT_MIN_BYTES || body + FMT_MIN_BYTES > totalBytes)
         throw new AudioError('TRUNCATED_HEADER', `fmt chunk is cut short (declares ${size} bytes, ${Math.max(0, totalBytes - body)} present, needs ${FMT_MIN_BYTES})`, input);
       const wanted = Math.min(size, FMT_EXTENSIBLE_BYTES);
@@ -79,6 +82,7 @@ function* walkWav(totalBytes: number, input: string): HeaderWalk {
       if (size < DS64_MIN_BYTES || body + DS64_MIN_BYTES > totalBytes) throw new AudioError('TRUNCATED_HEADER', 'ds64 chunk is cut short', input);
       ds64DataBytes = u64(yield { offset: body, length: DS64_MIN_BYTES }, 8);
     } else if (id === 'data') {
+      if (data !== undefined) throw new AudioError('MALFORMED_HEADER', `a second data chunk at byte ${pos}`, input);
       if (size === SIZE_UNKNOWN) {
         if (container === 'RF64' && ds64DataBytes === undefined) throw new AudioError('TRUNCATED_HEADER', 'RF64 data chunk without a ds64 size', input);
         if (container === 'RIFF' && format === undefined) throw new AudioError('TRUNCATED_HEADER', 'no fmt chunk before a data chunk of unknown length', input);

@@ -69,6 +69,11 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 const bad = (code: ProtocolErrorCode, message: string): Parsed<never> => ({ ok: false, error: { type: 'error', code, message } });
 
 const MAX_TEXT_LENGTH = 1024; // control messages are tiny
+/**
+ * Float samples are nominally within +-1. Far beyond that is not audio, and near the float32
+ * limit the resampler would overflow to Inf, so such a frame is refused before it reaches it.
+ */
+export const MAX_F32_MAGNITUDE = 1e6;
 
 /** Parses a text frame; never throws. */
 export function parseClientMessage(text: string): Parsed<ClientMessage> {
@@ -104,6 +109,7 @@ export function decodePcmFrame(bytes: Uint8Array, format: PcmFormat): Parsed<Flo
     for (let i = 0; i < samples.length; i++) {
       const x = view.getFloat32(4 * i, true);
       if (!Number.isFinite(x)) return bad('BAD_FRAME', `sample ${i} of the frame is ${x}`);
+      if (Math.abs(x) > MAX_F32_MAGNITUDE) return bad('BAD_FRAME', `sample ${i} of the frame is ${x}, beyond +-${MAX_F32_MAGNITUDE} (float audio is nominally within +-1)`);
       samples[i] = x;
     }
   }
