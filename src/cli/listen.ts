@@ -111,13 +111,18 @@ function parse(args: readonly string[]): Parsed {
   };
 }
 
-/** Writes after the reader of stdout has gone fail with EPIPE, asynchronously: not an error here. */
+/**
+ * Writes after the reader of stdout has gone fail with EPIPE, asynchronously: not an error here.
+ * Any other write error (EIO, ENOSPC) is kept and reported once the recording has ended: a
+ * throw from inside an event listener would be uncaught and kill the process mid-sentence.
+ */
 let outputGuarded = false;
+let outputError: NodeJS.ErrnoException | undefined;
 function ignoreClosedOutput(): void {
   if (outputGuarded) return;
   outputGuarded = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE') outputError ??= error;
   });
 }
 
@@ -141,6 +146,7 @@ export const listenCommand: Command = {
     const armSecond = interrupted.subscribe(() => process.on('SIGINT', onSecondInterrupt));
     // A reader that goes away (\`las listen | head\`) ends the recording too, without a crash.
     ignoreClosedOutput();
+    outputError = undefined;
     const outputClosed = fromEvent(process.stdout, 'error').pipe(take(1));
     let failed = false;
     try {
@@ -165,6 +171,10 @@ export const listenCommand: Command = {
       armSecond.unsubscribe();
       process.off('SIGINT', onSecondInterrupt);
       await model.dispose();
+    }
+    if (outputError !== undefined) {
+      process.stderr.write(`las listen: cannot write the output (${outputError.code ?? outputError.message}); recording stopped\n`);
+      return 1;
     }
     return failed ? 1 : 0;
   },
