@@ -5,7 +5,7 @@ import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { integerFlag, usage, UsageError } from './flags.ts';
+import { integerFlag, numberFlag, usage, UsageError } from './flags.ts';
 
 const DEFAULT_OUT_DIR = 'las-compare';
 const DEFAULT_MODES = 'global,local';
@@ -24,6 +24,7 @@ Options:
   --modes a,b     attention modes to compare (default ${DEFAULT_MODES})
   --out DIR       report folder (default ./${DEFAULT_OUT_DIR})
   --beam N        beam width for every mode, 1 = greedy (default 4)
+  --ctc-weight X  CTC weight of joint CTC/attention decoding, 0..1 (default: las transcribe's)
   --threads N     ONNX threads per operator (default 1)
   --model DIR     model bundle (default ${DEFAULT_MODEL_DIR})
 
@@ -35,7 +36,7 @@ function parse(args: readonly string[]) {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { modes: { type: 'string' }, out: { type: 'string' }, beam: { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
+    options: { modes: { type: 'string' }, out: { type: 'string' }, beam: { type: 'string' }, 'ctc-weight': { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a manifest file or a folder of WAV files' : `give one manifest or folder, got ${positionals.length}`);
   const modes = (values.modes ?? DEFAULT_MODES).split(',').map((m) => m.trim());
@@ -43,10 +44,11 @@ function parse(args: readonly string[]) {
   if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--modes: unknown attention mode ${unknown.map((m) => JSON.stringify(m)).join(', ')} (valid: global, local)`);
   if (new Set(modes).size !== modes.length) throw new UsageError(`--modes lists a mode twice: ${modes.join(',')}`);
   const beam = integerFlag('beam', values.beam, 1, 64);
-  for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, beam });
+  const ctcWeight = numberFlag('ctc-weight', values['ctc-weight'], 0, 1);
+  for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, beam, ctcWeight });
   const threads = integerFlag('threads', values.threads, 1, 256);
   validateSessionOptions({ intraOpThreads: threads });
-  return { input: positionals[0], modes: modes as ModeName[], beam, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
+  return { input: positionals[0], modes: modes as ModeName[], beam, ctcWeight, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
 }
 
 export const compareCommand: Command = {
@@ -65,7 +67,7 @@ export const compareCommand: Command = {
           model: parsed.model,
           sessionOptions: { intraOpThreads: parsed.threads },
           modes: parsed.modes,
-          decoding: { beam: parsed.beam },
+          decoding: { beam: parsed.beam, ctcWeight: parsed.ctcWeight },
           outDir: parsed.out,
           onUtterance: (item) => {
             if (!item.ok) {

@@ -14,6 +14,14 @@ export function integerFlag(name: string, value: string | undefined, min: number
   return n;
 }
 
+/** `--name X`: a decimal number in [min, max], or undefined when the flag is absent. */
+export function numberFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(Number.isFinite(n) && n >= min && n <= max)) throw new UsageError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** `--name a` where a is one of `allowed`. */
 export function choiceFlag<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '../attention/types.ts';
-import { validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
-import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+import { choiceFlag, integerFlag, numberFlag, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
 import { readStdin } from './stdin.ts';
 
@@ -21,7 +21,10 @@ stdin). A batch goes on past a bad file: each failure is reported by name, and t
 Options:
   --attention global|local  attention mode (default global: every frame; local: a window that
                             moves forward, for long recordings)
-  --beam N                  beam width, 1 = greedy (default 4)
+  --beam N                  beam width, 1 = greedy (default ${DEFAULT_DECODING_OPTIONS.beam})
+  --ctc-weight X            weight of the CTC head in joint CTC/attention decoding, 0..1
+                            (default ${DEFAULT_DECODING_OPTIONS.ctcWeight}; 0 = attention decoder only, the fastest
+                            with --beam 1)
   --left N, --right N       local window in encoder frames (40 ms) around the pointer
                             (default: the model's)
   --format text|json|srt|vtt
@@ -59,6 +62,7 @@ function parse(args: readonly string[]): Parsed {
     options: {
       attention: { type: 'string' },
       beam: { type: 'string' },
+      'ctc-weight': { type: 'string' },
       left: { type: 'string' },
       right: { type: 'string' },
       format: { type: 'string' },
@@ -90,6 +94,7 @@ function parse(args: readonly string[]): Parsed {
     decoding: validateDecodingOptions({
       mode,
       beam: integerFlag('beam', values.beam, 1, 64),
+      ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
       left: integerFlag('left', values.left, 0, 100_000),
       right: integerFlag('right', values.right, 0, 100_000),
     }),

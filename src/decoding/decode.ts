@@ -1,10 +1,13 @@
 import { getMode, type AttentionParams, type ModeName } from '../attention/index.ts';
 import type { DecoderStep } from '../model/decoderStep.ts';
 import type { EncoderOutput } from '../model/encoder.ts';
+import { ConfigError } from '../errors.ts';
 import { BLANK_ID, EOS_ID, SOS_ID, type Vocabulary } from '../model/vocab.ts';
 import { align, type Alignment } from './alignment.ts';
 import { createModelSession } from './modelSession.ts';
 import { maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
+import { ctcLogSoftmax } from './ctcPrefix.ts';
+import { attentionScorer, ctcScorerFor, type HypothesisScorer } from './scorers.ts';
 import { beamSearch, type SearchStrategies } from './search.ts';
 import type { DecoderSession } from './session.ts';
 import { eosOrMaxLength, greedySelector, lengthNormalisedRanker, topKSelector } from './strategies.ts';
@@ -26,17 +29,29 @@ export interface DecodeResult extends Alignment {
   readonly encoderFrames: number;
 }
 
+const BANNED = [BLANK_ID, SOS_ID];
+
+/** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */
+function chooseScorer(options: DecodingOptions, encoderFrames: number, ctcLogits: Float32Array | undefined, vocabSize: number): HypothesisScorer {
+  if (options.ctcWeight === 0) return attentionScorer;
+  if (ctcLogits === undefined || ctcLogits.length < encoderFrames * vocabSize)
+    throw new ConfigError(`ctcWeight ${options.ctcWeight} needs the encoder's CTC logits, which this decoder session does not have (use ctcWeight 0)`, 'ctcWeight');
+  const logProbs = ctcLogSoftmax(ctcLogits, encoderFrames, vocabSize); // [T, V]
+  return ctcScorerFor(logProbs, encoderFrames, vocabSize, options.ctcWeight, { blank: BLANK_ID, eos: EOS_ID, skip: BANNED });
+}
+
 /** The search wired up once from the options: the only place strategies are chosen. */
-export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number): SearchStrategies {
+export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctcLogits?: Float32Array): SearchStrategies {
   const params: AttentionParams = { left: options.left ?? ctx.attention.left, right: options.right ?? ctx.attention.right };
   return {
     selector: options.beam === 1 ? greedySelector : topKSelector(options.beam),
+    scorer: chooseScorer(options, encoderFrames, ctcLogits, ctx.vocab.size),
     ranker: lengthNormalisedRanker(options.lengthPenalty),
     end: eosOrMaxLength(EOS_ID, maxOutputLength(encoderFrames, options)),
     mode: getMode(options.mode, params),
     beam: options.beam,
     sosId: SOS_ID,
-    bannedTokens: [BLANK_ID, SOS_ID],
+    bannedTokens: BANNED,
     keepWeights: options.returnAttention,
   };
 }
@@ -44,7 +59,7 @@ export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext,
 /** Decodes one utterance through any DecoderSession (the model's, or a scripted one in tests). */
 export async function decodeSession(session: DecoderSession, ctx: DecodeContext, options: Partial<DecodingOptions> = {}): Promise<DecodeResult> {
   const o = validateDecodingOptions(options);
-  const strategies = assembleStrategies(o, ctx, session.encoderFrames);
+  const strategies = assembleStrategies(o, ctx, session.encoderFrames, session.ctcLogits);
   const found = await beamSearch(session, strategies);
   const alignment = align(found.steps, ctx.vocab, ctx.frameSeconds, session.encoderFrames, o.returnAttention);
   return { ...alignment, mode: o.mode, logProb: found.logProb, score: found.score, decoderSteps: found.decoderSteps, encoderFrames: session.encoderFrames };

@@ -41,6 +41,7 @@ export function createModelSession(decoder: DecoderStep, encoded: EncoderOutput,
   return {
     vocabSize,
     encoderFrames: encoded.frames,
+    ...(encoded.ctcLogits.length >= encoded.frames * vocabSize && encoded.frames > 0 ? { ctcLogits: encoded.ctcLogits } : {}),
     async step(rows: readonly StepRow[]): Promise<StepOutput> {
       const batch = rows.length;
       if (batch < 1 || batch > maxBatch) throw new ConfigError(`step batch ${batch} outside 1..${maxBatch}`, 'decoder');

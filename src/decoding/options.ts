@@ -19,13 +19,24 @@ export interface DecodingOptions {
   /** Local-mode window sizes in encoder frames; default: the bundle's attention.left/right. */
   readonly left?: number;
   readonly right?: number;
+  /**
+   * Weight lambda of the CTC head in joint CTC/attention decoding (Watanabe et al. 2017):
+   * tokens score lambda log p_ctc + (1 - lambda) log p_att, <eos> included. 0 is the attention
+   * decoder alone; 1 is CTC prefix search. In [0, 1]; default DEFAULT_CTC_WEIGHT (chosen on the
+   * validation voices, see README "Decoding").
+   */
+  readonly ctcWeight: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
 }
 
+/** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv, beam 4: 0.2-0.4 within 1.2 WER points; README "Decoding"). */
+export const DEFAULT_CTC_WEIGHT = 0.3;
+
 export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   mode: 'global',
   beam: 4,
+  ctcWeight: DEFAULT_CTC_WEIGHT,
   lengthPenalty: 1,
   maxTokensPerFrame: 1,
   maxLengthSlack: 10,
@@ -52,6 +63,7 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
     if (o.mode !== 'local') bad(key, `${key} sets the local attention window; it has no meaning in mode "${o.mode}"`);
     if (!(Number.isInteger(v) && v >= 0)) bad(key, `${key} must be an integer >= 0 (encoder frames), got ${String(v)}`);
   }
+  if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   return Object.freeze(o);
 }

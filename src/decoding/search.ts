@@ -1,11 +1,13 @@
 import type { AnyAttentionMode, AttentionStateBase, AttentionWindow } from '../attention/index.ts';
 import { argmax } from '../attention/index.ts';
+import type { HypothesisScorer } from './scorers.ts';
 import type { DecoderSession, StepRow } from './session.ts';
 import { logSoftmaxRow, type BeamRanker, type EndDetector, type TokenSelector } from './strategies.ts';
 
 /** What one decoder step did for the token it produced. */
 export interface StepRecord {
   readonly token: number;
+  /** The token's score: its attention log probability, or the joint CTC/attention score. */
   readonly logProb: number;
   readonly window: AttentionWindow;
   readonly peakFrame: number; // absolute encoder frame of the attention peak
@@ -20,10 +22,13 @@ interface Hypothesis {
   readonly length: number;
   readonly attention: AttentionStateBase;
   readonly stateRow: number; // output row of the last step holding this hypothesis's decoder state; -1 for the root
+  readonly scorerState: unknown; // the scorer's state (CTC prefix variables), made only for survivors
 }
 
 export interface SearchStrategies {
   readonly selector: TokenSelector;
+  /** Turns the decoder's log-probabilities into token scores (attention only, or joint CTC/attention). */
+  readonly scorer: HypothesisScorer;
   readonly ranker: BeamRanker;
   readonly end: EndDetector;
   readonly mode: AnyAttentionMode;
@@ -45,15 +50,18 @@ export interface SearchResult {
 /**
  * Beam search over a DecoderSession (greedy is beam 1 with the greedy selector). All live
  * hypotheses go through ONE batched step call per output position. Candidates are ordered by
- * total log probability; an ending candidate is set aside as finished, the others refill the
- * beam. The search stops when no live hypothesis could still outscore the best finished one
+ * total score (the scorer's: attention log probability, or joint CTC/attention); an ending
+ * candidate is set aside as finished, the others refill the beam. The search stops when no live hypothesis could still outscore the best finished one
  * under the ranker (or none is left); every hypothesis ends by the length cap at the latest.
  * Finished hypotheses are ranked by the (length-normalising) ranker.
  */
 export async function beamSearch(session: DecoderSession, s: SearchStrategies): Promise<SearchResult> {
   const vocab = session.vocabSize;
   const logProbs = new Float32Array(vocab);
-  let alive: Hypothesis[] = [{ parent: undefined, record: undefined, logProb: 0, length: 0, attention: s.mode.init(session.encoderFrames), stateRow: -1 }];
+  const scores = new Float32Array(vocab);
+  let alive: Hypothesis[] = [
+    { parent: undefined, record: undefined, logProb: 0, length: 0, attention: s.mode.init(session.encoderFrames), stateRow: -1, scorerState: s.scorer.init() },
+  ];
   const finished: Hypothesis[] = [];
   let decoderSteps = 0;
 
@@ -71,7 +79,8 @@ export async function beamSearch(session: DecoderSession, s: SearchStrategies): 
       const attention = s.mode.update(h.attention, weights);
       const peakFrame = window.start + argmax(weights);
       const kept = s.keepWeights ? weights.slice() : undefined;
-      for (const c of s.selector.select(logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs)))
+      const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
+      for (const c of s.selector.select(tokenScores))
         candidates.push({ from: h, row: b, record: { token: c.token, logProb: c.logProb, window, peakFrame, weights: kept }, attention });
     });
     // Stable sort: equal scores keep hypothesis order, then token order.
@@ -80,8 +89,11 @@ export async function beamSearch(session: DecoderSession, s: SearchStrategies): 
     const next: Hypothesis[] = [];
     for (const c of candidates) {
       const length = c.from.length + 1;
-      const h: Hypothesis = { parent: c.from, record: c.record, logProb: c.from.logProb + c.record.logProb, length, attention: c.attention, stateRow: c.row };
-      if (s.end.isEnd(c.record.token, length)) {
+      const ends = s.end.isEnd(c.record.token, length);
+      // A finished hypothesis is never extended, so only live ones need the scorer's new state.
+      const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.record.token);
+      const h: Hypothesis = { parent: c.from, record: c.record, logProb: c.from.logProb + c.record.logProb, length, attention: c.attention, stateRow: c.row, scorerState };
+      if (ends) {
         finished.push(h);
         bestFinished = Math.max(bestFinished, s.ranker.score(h.logProb, h.length));
       } else next.push(h);

@@ -24,5 +24,7 @@ export interface StepOutput {
 export interface DecoderSession {
   readonly vocabSize: number;
   readonly encoderFrames: number;
+  /** The encoder's CTC logits [encoderFrames, vocabSize], for joint decoding; absent when unknown. */
+  readonly ctcLogits?: Float32Array;
   step(rows: readonly StepRow[]): Promise<StepOutput>;
 }

@@ -126,6 +126,8 @@ describe('las transcribe batches and errors', () => {
     ['an unknown mode', ['--attention', 'sideways', 'a.wav'], /--attention must be one of global, local/],
     ['a zero beam', ['--beam', '0', 'a.wav'], /--beam must be an integer in 1\.\.64, got "0"/],
     ['a non-numeric beam', ['--beam', 'wide', 'a.wav'], /--beam must be an integer/],
+    ['a ctc weight above 1', ['--ctc-weight', '1.5', 'a.wav'], /--ctc-weight must be a number in 0\.\.1, got "1\.5"/],
+    ['a non-numeric ctc weight', ['--ctc-weight', 'half', 'a.wav'], /--ctc-weight must be a number/],
     ['an unknown format', ['--format', 'doc', 'a.wav'], /--format must be one of text, json, srt, vtt/],
     ['an unknown option', ['--colour', 'a.wav'], /Unknown option '--colour'/],
     ['a window without local mode', ['--left', '4', 'a.wav'], /add --attention local/],

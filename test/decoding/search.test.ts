@@ -6,6 +6,8 @@ import { id, scriptedSession, spell, type Script } from './scriptedSession.ts';
 
 const ctx: DecodeContext = { vocab: createVocabulary([...CONTRACT_VOCAB], 'test'), frameSeconds: 0.04, attention: { left: 2, right: 3 } };
 const FRAMES = 40;
+/** These scripted sessions have no CTC head: the attention search alone (ctc weight 0). */
+const decodeAttention: typeof decodeSession = (session, context, options = {}) => decodeSession(session, context, { ctcWeight: 0, ...options });
 
 describe.each([
   ['global', 1],
@@ -16,7 +18,7 @@ describe.each([
   it('decodes a scripted spelling exactly, with times from the attention peaks', async () => {
     const text = "it's a test";
     const session = scriptedSession(spell(text), FRAMES, (p) => p); // peak moves one frame per token
-    const result = await decodeSession(session, ctx, { mode, beam, returnAttention: true });
+    const result = await decodeAttention(session, ctx, { mode, beam, returnAttention: true });
     expect(result.text).toBe(text);
     expect(result.ids).toEqual([...text].map(id));
     expect(result.tokens.map((t) => t.token).join('')).toBe(text);
@@ -63,8 +65,8 @@ describe('beam search', () => {
   };
 
   it.each([0, 1])('finds a higher-scoring sequence than greedy (lengthPenalty %i)', async (lengthPenalty) => {
-    const greedy = await decodeSession(scriptedSession(trap, FRAMES), ctx, { beam: 1, lengthPenalty });
-    const beam = await decodeSession(scriptedSession(trap, FRAMES), ctx, { beam: 3, lengthPenalty });
+    const greedy = await decodeAttention(scriptedSession(trap, FRAMES), ctx, { beam: 1, lengthPenalty });
+    const beam = await decodeAttention(scriptedSession(trap, FRAMES), ctx, { beam: 3, lengthPenalty });
     expect(greedy.text).toBe('ad');
     expect(beam.text).toBe('b');
     expect(beam.logProb).toBeGreaterThan(greedy.logProb);
@@ -74,7 +76,7 @@ describe('beam search', () => {
   it('never emits <blank> or <sos>, even when the network prefers them', async () => {
     const script: Script = (prefix) => (prefix.length < 3 ? new Map([[0, 0.5], [1, 0.3], [id('k'), 0.2]]) : new Map([[2, 1]]));
     for (const beam of [1, 2]) {
-      const result = await decodeSession(scriptedSession(script, FRAMES), ctx, { beam });
+      const result = await decodeAttention(scriptedSession(script, FRAMES), ctx, { beam });
       expect(result.text).toBe('kkk');
       expect(result.ids.every((t) => t >= 3)).toBe(true);
     }
@@ -84,22 +86,22 @@ describe('beam search', () => {
     const endless: Script = () => new Map([[id('o'), 0.9], [2, 0.01]]);
     const options = { beam: 1, maxTokensPerFrame: 0.5, maxLengthSlack: 3 };
     const cap = maxOutputLength(10, { ...DEFAULT_DECODING_OPTIONS, ...options });
-    const result = await decodeSession(scriptedSession(endless, 10), ctx, options);
+    const result = await decodeAttention(scriptedSession(endless, 10), ctx, options);
     expect(cap).toBe(8);
     expect(result.text).toBe('o'.repeat(cap));
     expect(result.decoderSteps).toBe(cap);
   });
 
   it('collapses stray spaces in the text but keeps them as tokens', async () => {
-    const result = await decodeSession(scriptedSession(spell(' a  b '), FRAMES), ctx, { beam: 2 });
+    const result = await decodeAttention(scriptedSession(spell(' a  b '), FRAMES), ctx, { beam: 2 });
     expect(result.text).toBe('a b');
     expect(result.tokens.length).toBe(6);
     expect(result.words.map((w) => w.word)).toEqual(['a', 'b']);
   });
 
   it('is deterministic', async () => {
-    const a = await decodeSession(scriptedSession(spell('same'), FRAMES), ctx, { beam: 4, returnAttention: true });
-    const b = await decodeSession(scriptedSession(spell('same'), FRAMES), ctx, { beam: 4, returnAttention: true });
+    const a = await decodeAttention(scriptedSession(spell('same'), FRAMES), ctx, { beam: 4, returnAttention: true });
+    const b = await decodeAttention(scriptedSession(spell('same'), FRAMES), ctx, { beam: 4, returnAttention: true });
     expect(a).toEqual(b);
   });
 });
@@ -112,6 +114,9 @@ describe('validateDecodingOptions', () => {
   });
   it.each([
     [{ beam: 0 }, 'beam'],
+    [{ ctcWeight: -0.1 }, 'ctcWeight'],
+    [{ ctcWeight: 1.5 }, 'ctcWeight'],
+    [{ ctcWeight: Number.NaN }, 'ctcWeight'],
     [{ beam: 2.5 }, 'beam'],
     [{ beam: 1000 }, 'beam'],
     [{ mode: 'sliding' as never }, 'mode'],

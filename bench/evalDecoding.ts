@@ -1,0 +1,105 @@
+/**
+ * Decoding sweep over a corpus manifest (the recipe's TSV: id, path, voice, duration, text; paths
+ * relative to the manifest's folder): WER / CER / RTF for each decoding setting, on one thread.
+ * Features and the encoder run once per utterance; every setting decodes the same encoder
+ * output, so the settings differ only in the search. RTF counts features + encoder + search.
+ *
+ *   npx tsx bench/evalDecoding.ts training/work/corpus/validation.tsv --modes global,local \
+ *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--limit 60] [--model DIR]
+ *
+ * Tune only on validation.tsv. test.tsv and longform.tsv hold the reserved test voices: they
+ * are for measuring a chosen setting once, never for choosing it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { readWavFile } from '../src/audio/index.ts';
+import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
+import { decodeEncoded, type DecodingOptions } from '../src/decoding/index.ts';
+import { computeLogMel, normalise } from '../src/features/index.ts';
+import { poolScores, scoreUtterance, type UtteranceScore } from '../src/metrics/index.ts';
+import { loadModel, type LoadedModel } from '../src/transcribe.ts';
+import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
+
+interface Utterance {
+  readonly id: string;
+  readonly path: string;
+  readonly text: string;
+}
+
+function readManifest(file: string, limit: number): Utterance[] {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0].split('\t');
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`${file}: no "${name}" column in the header`);
+    return i;
+  };
+  const [idCol, pathCol, textCol] = [col('id'), col('path'), col('text')];
+  const base = dirname(file);
+  return lines
+    .slice(1, limit > 0 ? limit + 1 : undefined)
+    .map((l) => l.split('\t'))
+    .map((f) => ({ id: f[idCol], path: resolve(base, f[pathCol]), text: f[textCol] }));
+}
+
+const list = <T>(value: string | undefined, fallback: string, parse: (s: string) => T): T[] => (value ?? fallback).split(',').map((s) => parse(s.trim()));
+
+async function encodeAll(model: LoadedModel, utts: readonly Utterance[]) {
+  const { frontEnd, normStats } = model.config;
+  const out = [];
+  for (const u of utts) {
+    const audio = await readWavFile(u.path, { targetRate: frontEnd.sampleRate });
+    const t0 = performance.now();
+    const features = normalise(computeLogMel(audio, frontEnd, u.path), normStats, 'normStats');
+    const encoded = await model.encoder.encode(features.data, features.frames);
+    out.push({ utt: u, encoded, seconds: audio.samples.length / audio.sampleRate, frontMs: performance.now() - t0 });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      modes: { type: 'string' },
+      beams: { type: 'string' },
+      'ctc-weights': { type: 'string' },
+      'length-penalty': { type: 'string' },
+      limit: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new Error('give one manifest');
+  const utts = readManifest(positionals[0], Number(values.limit ?? 0));
+  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, { intraOpThreads: 1 });
+  try {
+    const encoded = await encodeAll(model, utts);
+    const { vocab, subsampling, frontEnd, attention } = model.config;
+    const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention };
+    const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
+    const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
+    console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
+    console.log('mode\tbeam\tctcWeight\tlengthPenalty\tWER %\tCER %\tRTF');
+    for (const mode of list(values.modes, 'global,local', (s) => s as ModeName)) {
+      if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}`);
+      for (const beam of list(values.beams, '1,4', Number))
+        for (const ctcWeight of list(values['ctc-weights'], '0,0.5', Number))
+          for (const lengthPenalty of list(values['length-penalty'], '1', Number)) {
+            const options: Partial<DecodingOptions> = { mode, beam, ctcWeight, lengthPenalty };
+            const scores: UtteranceScore[] = [];
+            const t0 = performance.now();
+            for (const e of encoded) scores.push(scoreUtterance(e.utt.id, e.utt.text, (await decodeEncoded(model.decoder, e.encoded, ctx, options)).text));
+            const searchMs = performance.now() - t0;
+            const pooled = poolScores(scores);
+            const rtf = (frontMs + searchMs) / 1000 / seconds;
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lengthPenalty}\t${(100 * pooled.wer).toFixed(1)}\t${(100 * pooled.cer).toFixed(1)}\t${rtf.toFixed(4)}`);
+          }
+    }
+  } finally {
+    await model.dispose();
+  }
+}
+
+await main();

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixState } from '../../src/decoding/index.ts';
+
+// A small vocabulary shaped like the contract's: 0 <blank>, 1 <sos>, 2 <eos>, then labels.
+const BLANK = 0;
+const EOS = 2;
+const V = 5;
+const T = 5;
+
+/** Deterministic pseudo-random logits [T, V] (a linear congruential generator, no Math.random). */
+function logits(seed: number, frames: number, vocab: number): Float32Array {
+  let s = seed;
+  const out = new Float32Array(frames * vocab);
+  for (let i = 0; i < out.length; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    out[i] = (s / 2 ** 31) * 6 - 3;
+  }
+  return out;
+}
+
+/** Every frame-level path, collapsed by the CTC rule: merge repeats, then drop blanks. */
+function bruteForce(logProbs: Float32Array, frames: number, vocab: number) {
+  const paths: { labels: number[]; logProb: number }[] = [];
+  const path = new Array<number>(frames).fill(0);
+  const visit = (t: number, lp: number) => {
+    if (t === frames) {
+      const labels: number[] = [];
+      path.forEach((c, i) => {
+        if (c !== BLANK && (i === 0 || path[i - 1] !== c)) labels.push(c);
+      });
+      paths.push({ labels, logProb: lp });
+      return;
+    }
+    for (let c = 0; c < vocab; c++) {
+      path[t] = c;
+      visit(t + 1, lp + logProbs[t * vocab + c]);
+    }
+  };
+  visit(0, 0);
+  const startsWith = (labels: number[], prefix: readonly number[]) => prefix.length <= labels.length && prefix.every((c, i) => labels[i] === c);
+  return {
+    /** log P(the labelling starts with `prefix`). */
+    prefix: (prefix: readonly number[]) => paths.filter((p) => startsWith(p.labels, prefix)).reduce((a, p) => logAdd(a, p.logProb), Number.NEGATIVE_INFINITY),
+    /** log P(the labelling is exactly `labels`). */
+    exact: (labels: readonly number[]) =>
+      paths.filter((p) => p.labels.length === labels.length && startsWith(p.labels, labels)).reduce((a, p) => logAdd(a, p.logProb), Number.NEGATIVE_INFINITY),
+  };
+}
+
+describe('CTC prefix scorer', () => {
+  // float32 log posteriors sum to 1 only to about 1e-7 per frame; the recursion assumes they
+  // do exactly, the enumeration does not, hence 6 decimals.
+  it.each([1, 7, 42])('equals brute-force path sums over every short prefix (seed %i)', (seed) => {
+    const logProbs = ctcLogSoftmax(logits(seed, T, V), T, V);
+    const truth = bruteForce(logProbs, T, V);
+    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const out = new Float64Array(V);
+    const labels = [1, 3, 4];
+    // Every prefix of up to 3 labels (repeats included, which need a blank in between).
+    const prefixes: number[][] = [[]];
+    for (let len = 1; len <= 3; len++) for (const p of prefixes.filter((q) => q.length === len - 1)) for (const c of labels) prefixes.push([...p, c]);
+    for (const prefix of prefixes) {
+      let state: CtcPrefixState = scorer.initial();
+      for (const c of prefix) state = scorer.extend(state, c);
+      if (prefix.length > 0) expect(state.score).toBeCloseTo(truth.prefix(prefix), 6);
+      scorer.scoreAll(state, [], out);
+      for (const c of labels) expect(out[c]).toBeCloseTo(truth.prefix([...prefix, c]), 6);
+      // <eos> scores the prefix as the whole labelling.
+      expect(out[EOS]).toBeCloseTo(truth.exact(prefix), 6);
+      expect(scorer.extend(state, EOS).score).toBeCloseTo(truth.exact(prefix), 6);
+      expect(out[BLANK]).toBe(Number.NEGATIVE_INFINITY);
+    }
+  });
+
+  it('prunes unlikely frames only downwards, keeping likely labels exact', () => {
+    // Spiky posteriors like a trained head's: blank dominates, one label spikes now and then.
+    const frames = 60;
+    const raw = logits(11, frames, V);
+    for (let t = 0; t < frames; t++) {
+      raw[t * V + BLANK] += 12;
+      if (t % 7 === 3) raw[t * V + 3 + (t % 2)] += 30;
+    }
+    const logProbs = ctcLogSoftmax(raw, frames, V);
+    const exact = createCtcPrefixScorer(logProbs, frames, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const pruned = createCtcPrefixScorer(logProbs, frames, V, BLANK, EOS);
+    let state = exact.initial();
+    let checkedLikely = 0;
+    for (const c of [3, 4, 3, 3, 4]) {
+      const a = exact.scoreAll(state, [], new Float64Array(V));
+      const b = pruned.scoreAll(state, [], new Float64Array(V));
+      for (let v = 0; v < V; v++) {
+        expect(b[v]).toBeLessThanOrEqual(a[v] + 1e-12);
+        if (a[v] - state.score > -10) {
+          expect(b[v]).toBeCloseTo(a[v], 6);
+          checkedLikely++;
+        }
+      }
+      state = exact.extend(state, c);
+      expect(pruned.extend(pruned.initial(), c).score).toBeCloseTo(exact.extend(exact.initial(), c).score, 12);
+    }
+    expect(checkedLikely).toBeGreaterThan(5);
+  });
+
+  it('gives a prefix longer than the frames can hold probability 0', () => {
+    const logProbs = ctcLogSoftmax(logits(3, 2, V), 2, V);
+    const scorer = createCtcPrefixScorer(logProbs, 2, V, BLANK, EOS);
+    const state = scorer.extend(scorer.extend(scorer.initial(), 3), 4);
+    expect(state.score).toBeGreaterThan(Number.NEGATIVE_INFINITY);
+    const out = scorer.scoreAll(state, [], new Float64Array(V));
+    for (const c of [1, 3, 4]) expect(out[c]).toBe(Number.NEGATIVE_INFINITY);
+    // "3 3" needs a blank between the two: three frames at least.
+    expect(scorer.extend(scorer.extend(scorer.initial(), 3), 3).score).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('skips the listed ids and rejects too few log probabilities', () => {
+    const logProbs = ctcLogSoftmax(logits(5, T, V), T, V);
+    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const out = scorer.scoreAll(scorer.initial(), [1], new Float64Array(V));
+    expect(out[1]).toBe(Number.NEGATIVE_INFINITY);
+    expect(out[3]).toBeGreaterThan(Number.NEGATIVE_INFINITY);
+    expect(() => createCtcPrefixScorer(logProbs, T + 1, V, BLANK, EOS)).toThrow(RangeError);
+  });
+
+  it('adds logs without overflow and treats -Infinity as zero probability', () => {
+    expect(logAdd(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY)).toBe(Number.NEGATIVE_INFINITY);
+    expect(logAdd(-1000, Number.NEGATIVE_INFINITY)).toBe(-1000);
+    expect(logAdd(-1000, -1000)).toBeCloseTo(-1000 + Math.log(2), 12);
+    expect(logAdd(800, 800)).toBeCloseTo(800 + Math.log(2), 12);
+  });
+});
