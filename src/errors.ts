@@ -26,6 +26,7 @@ export type AudioErrorCode =
   | 'NON_FINITE' // NaN or Inf samples
   | 'TOO_SHORT' // shorter than one analysis frame
   | 'SILENT' // digital silence where speech was expected
+  | 'TOO_LONG' // longer than the configured maximum input duration
   | 'READ_FAILED'; // the file could not be read at all
 
 /** Raised for audio that cannot be decoded or must not be used. */

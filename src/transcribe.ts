@@ -8,17 +8,19 @@
  * normalisation with the bundle's normStats -> encoder -> beam search over decoder steps.
  */
 import { performance } from 'node:perf_hooks';
-import { assertUsable, readWavFile, resample } from './audio/index.ts';
+import { assertUsable, probeWavFile, readWavFile, resample, streamWavFile } from './audio/index.ts';
 import type { Audio } from './audio/types.ts';
 import type { ModeName } from './attention/index.ts';
 import { decodeEncoded, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from './decoding/index.ts';
 import { AudioError, ConfigError } from './errors.ts';
 import { computeLogMel, normalise } from './features/index.ts';
 import { loadBundle, type LoadedModel, type SessionOptions } from './model/index.ts';
+import { transcribeSegmented, type Segment } from './offline/segmented.ts';
 import { defaultModelDir } from './model/defaultModel.ts';
 
 export type { LoadedModel, ModelCard, SessionOptions } from './model/index.ts';
 export type { DecodingOptions } from './decoding/index.ts';
+export type { Segment } from './offline/segmented.ts';
 
 /**
  * Loads and checks a model bundle directory (config.json, encoder.onnx, decoder_step.onnx).
@@ -35,9 +37,21 @@ export interface TranscribeOptions extends Partial<DecodingOptions> {
   readonly sessionOptions?: Partial<SessionOptions>;
   /** Names in-memory audio in errors. Default "<audio>"; a path names itself. */
   readonly input?: string;
-  /** Encoder chunk in feature frames (a multiple of the subsampling factor); 0 = whole utterance. Default 0. */
+  /** Encoder chunk in feature frames (a multiple of the subsampling factor); 0 = whole utterance. Default 0. Only with segmentation off. */
   readonly chunkFrames?: number;
+  /**
+   * Split the recording at pauses (the VAD and endpoint rules of src/streaming, exactly as a live
+   * stream is split) and decode it segment by segment, so a long recording is decoded whole in
+   * either mode, with memory flat in its length for a file. false decodes the input as one
+   * utterance. Default true.
+   */
+  readonly segmentation?: boolean;
+  /** Input longer than this many seconds is refused with AudioError TOO_LONG. Default DEFAULT_MAX_INPUT_SECONDS (4 h). */
+  readonly maxSeconds?: number;
 }
+
+/** Default maximum input duration: 4 hours (about 1.8 GB of 16 kHz float samples if held whole). */
+export const DEFAULT_MAX_INPUT_SECONDS = 4 * 3600;
 
 export interface Timing {
   readonly featuresMs: number; // log-mel + normalisation
@@ -61,37 +75,105 @@ export interface TranscriptionResult {
   readonly beam: number;
   readonly encoderFrames: number;
   readonly logProb: number;
+  /** The VAD heard no speech (silence, hum, noise, a DC offset...): nothing was decoded and the text is empty. */
+  readonly noSpeech: boolean;
+  /** The pieces the recording was cut into at pauses (one, for a single utterance). */
+  readonly segments: readonly Segment[];
 }
 
 /**
  * Transcribes one utterance: a WAV path or `{ samples, sampleRate }` audio (any rate; resampled).
  * Throws typed errors naming the input: AudioError (unreadable, TOO_SHORT for less than one
- * encoder frame of audio, SILENT for all-zero samples), ConfigError (bad options, a mode the
+ * encoder frame of audio, TOO_LONG past maxSeconds), ConfigError (bad options, a mode the
  * bundle does not support), ModelError (missing or broken bundle).
  */
 export async function transcribe(audio: Audio | string, options: TranscribeOptions): Promise<TranscriptionResult> {
-  const { model: modelOrDir, sessionOptions, input: inputName, chunkFrames = 0, ...decoding } = options ?? ({} as TranscribeOptions);
+  const { model: modelOrDir, sessionOptions, input: inputName, chunkFrames = 0, segmentation = true, maxSeconds = DEFAULT_MAX_INPUT_SECONDS, ...decoding } = options ?? ({} as TranscribeOptions);
   const decodingOptions = validateDecodingOptions(decoding); // fail fast, before any I/O
+  if (typeof segmentation !== 'boolean') throw new ConfigError(`segmentation must be true or false, got ${String(segmentation)}`, 'segmentation');
+  if (!(typeof maxSeconds === 'number' && maxSeconds > 0)) throw new ConfigError(`maxSeconds must be a number of seconds > 0, got ${String(maxSeconds)}`, 'maxSeconds');
+  if (segmentation && chunkFrames !== 0) throw new ConfigError('chunkFrames applies to one-utterance decoding: add segmentation: false', 'chunkFrames');
   if (typeof modelOrDir !== 'string' && (modelOrDir === undefined || modelOrDir === null || typeof modelOrDir !== 'object'))
     throw new ConfigError('options.model must be a loaded model or a bundle directory', 'model');
   const owned = typeof modelOrDir === 'string';
   const model = owned ? await loadModel(modelOrDir, sessionOptions) : modelOrDir;
   try {
-    return await run(model, audio, inputName, chunkFrames, decodingOptions);
+    return segmentation ? await runSegmented(model, audio, inputName, maxSeconds, decodingOptions) : await run(model, audio, inputName, chunkFrames, decodingOptions, maxSeconds);
   } finally {
     if (owned) await model.dispose();
   }
 }
 
-async function run(model: LoadedModel, source: Audio | string, inputName: string | undefined, chunkFrames: number, options: DecodingOptions): Promise<TranscriptionResult> {
-  const { frontEnd, normStats, subsampling, attention, vocab } = model.config;
+function assertMode(model: LoadedModel, options: DecodingOptions): void {
+  const { attention } = model.config;
   if (!attention.modes.includes(options.mode))
     throw new ConfigError(`the model supports attention modes ${attention.modes.join(', ')}, not "${options.mode}"`, 'mode');
+}
+
+/** Less than one encoder frame of audio gives nothing to attend to. */
+function assertEncodable(model: LoadedModel, samples: number, input: string): void {
+  const { frontEnd, subsampling } = model.config;
+  const features = samples < frontEnd.frameLength ? 0 : 1 + Math.floor((samples - frontEnd.frameLength) / frontEnd.hopLength);
+  if (features < subsampling) {
+    const minMs = ((frontEnd.frameLength + (subsampling - 1) * frontEnd.hopLength) / frontEnd.sampleRate) * 1000;
+    throw new AudioError('TOO_SHORT', `${((samples / frontEnd.sampleRate) * 1000).toFixed(1)} ms of audio gives ${features} feature frames; the model needs ${subsampling} (${minMs} ms)`, input);
+  }
+}
+
+const tooLong = (seconds: number, maxSeconds: number, input: string) =>
+  new AudioError('TOO_LONG', `${seconds.toFixed(1)} s of audio is longer than the maximum input duration of ${maxSeconds} s (maxSeconds)`, input);
+
+/** Blocks of in-memory audio, as views (no copy). */
+function* blocks(audio: Audio, seconds: number): Generator<Audio> {
+  const n = Math.max(1, Math.round(seconds * audio.sampleRate));
+  for (let i = 0; i < audio.samples.length; i += n) yield { samples: audio.samples.subarray(i, i + n), sampleRate: audio.sampleRate };
+}
+
+async function runSegmented(model: LoadedModel, source: Audio | string, inputName: string | undefined, maxSeconds: number, options: DecodingOptions): Promise<TranscriptionResult> {
+  assertMode(model, options);
+  const { frontEnd } = model.config;
+  const start = performance.now();
+  const input = typeof source === 'string' ? source : (inputName ?? '<audio>');
+  let chunks: AsyncIterable<Audio> | Iterable<Audio>;
+  if (typeof source === 'string') {
+    // The header says how long the file is: refuse it before decoding anything.
+    const info = await probeWavFile(source, { input });
+    if (info.durationSeconds > maxSeconds) throw tooLong(info.durationSeconds, maxSeconds, input);
+    assertEncodable(model, Math.floor(info.durationSeconds * frontEnd.sampleRate), input);
+    chunks = streamWavFile(source, { input, targetRate: frontEnd.sampleRate });
+  } else {
+    const audio = await loadAudio(source, input, frontEnd.sampleRate);
+    if (audio.samples.length / audio.sampleRate > maxSeconds) throw tooLong(audio.samples.length / audio.sampleRate, maxSeconds, input);
+    assertEncodable(model, audio.samples.length, input);
+    chunks = blocks(audio, 1);
+  }
+  const t = await transcribeSegmented(model, chunks, options, { input, maxSeconds });
+  const totalMs = performance.now() - start;
+  return {
+    text: t.text,
+    tokens: t.tokens,
+    words: t.words,
+    timing: { featuresMs: t.featuresMs, encoderMs: t.encoderMs, decoderMs: t.decoderMs, totalMs, audioSeconds: t.audioSeconds, rtf: totalMs / 1000 / t.audioSeconds },
+    framesAttendedPerToken: t.framesAttendedPerToken,
+    ...(t.attention !== undefined ? { attention: t.attention } : {}),
+    mode: options.mode,
+    beam: options.beam,
+    encoderFrames: t.encoderFrames,
+    logProb: t.logProb,
+    noSpeech: t.noSpeech,
+    segments: t.segments,
+  };
+}
+
+async function run(model: LoadedModel, source: Audio | string, inputName: string | undefined, chunkFrames: number, options: DecodingOptions, maxSeconds: number): Promise<TranscriptionResult> {
+  const { frontEnd, normStats, subsampling, attention, vocab } = model.config;
+  assertMode(model, options);
   const start = performance.now();
 
   const input = typeof source === 'string' ? source : (inputName ?? '<audio>');
   const audio = await loadAudio(source, input, frontEnd.sampleRate);
   const audioSeconds = audio.samples.length / audio.sampleRate;
+  if (audioSeconds > maxSeconds) throw tooLong(audioSeconds, maxSeconds, input);
 
   const t0 = performance.now();
   const raw = computeLogMel(audio, frontEnd, input);
@@ -120,6 +202,8 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
     beam: options.beam,
     encoderFrames: encoded.frames,
     logProb: decoded.logProb,
+    noSpeech: false,
+    segments: [{ start: 0, end: audioSeconds, text: decoded.text, noSpeech: false }],
   };
 }
 
@@ -134,7 +218,5 @@ async function loadAudio(source: Audio | string, input: string, rate: number): P
     audio = source.sampleRate === rate ? source : resample(source, rate);
   }
   assertUsable(audio, input);
-  // All-zero input is a muted or disconnected source, not a quiet room: flag it, do not "transcribe" it.
-  if (audio.samples.every((x) => x === 0)) throw new AudioError('SILENT', 'audio is digital silence (every sample is exactly 0)', input);
   return audio;
 }

@@ -11,7 +11,11 @@ import { DEFAULT_VAD_OPTIONS, type VadOptions } from './vad.ts';
 export interface EndpointOptions {
   /** Rule 1: trailing silence that ends an utterance holding no content. Default 2.4. */
   readonly silenceWithoutContent: number;
-  /** Rule 2: trailing silence that ends an utterance after some content. Default 1.2. */
+  /**
+   * Rule 2: trailing silence that ends an utterance after some content. Default 0.3: the
+   * pauses between sentences in samples/longform-mixed.wav are 0.44 s and the longest pause
+   * inside one is 0.22 s (energy VAD), so offline and live decoding cut at sentence ends.
+   */
   readonly silenceAfterContent: number;
   /** Rule 3: an utterance ends at this length whatever it holds. Default 20. */
   readonly maxUtterance: number;
@@ -22,7 +26,7 @@ export interface EndpointOptions {
 
 export const DEFAULT_ENDPOINT_OPTIONS: EndpointOptions = Object.freeze({
   silenceWithoutContent: 2.4,
-  silenceAfterContent: 1.2,
+  silenceAfterContent: 0.3,
   maxUtterance: 20,
   minUtterance: 0.25,
   vad: DEFAULT_VAD_OPTIONS,
@@ -47,11 +51,11 @@ export function validateEndpointOptions(options: Partial<EndpointOptions> = {}, 
   positive('silenceAfterContent', o.silenceAfterContent);
   positive('maxUtterance', o.maxUtterance);
   if (!(Number.isFinite(o.minUtterance) && o.minUtterance >= 0)) throw new ConfigError(`minUtterance must be a finite number of seconds >= 0, got ${String(o.minUtterance)}`, input);
-  const { thresholdDb, marginDb, floorRiseDbPerSecond } = o.vad;
+  const { thresholdDb, marginDb, floorWindowSeconds } = o.vad;
   if (!Number.isFinite(thresholdDb)) throw new ConfigError(`vad.thresholdDb must be a finite number, got ${String(thresholdDb)}`, input);
   if (!(Number.isFinite(marginDb) && marginDb >= 0)) throw new ConfigError(`vad.marginDb must be a finite number >= 0, got ${String(marginDb)}`, input);
-  if (!(Number.isFinite(floorRiseDbPerSecond) && floorRiseDbPerSecond >= 0))
-    throw new ConfigError(`vad.floorRiseDbPerSecond must be a finite number >= 0, got ${String(floorRiseDbPerSecond)}`, input);
+  if (!(Number.isFinite(floorWindowSeconds) && floorWindowSeconds > 0 && floorWindowSeconds <= 60))
+    throw new ConfigError(`vad.floorWindowSeconds must be a number of seconds in (0, 60], got ${String(floorWindowSeconds)}`, input);
   return Object.freeze({ ...o, vad: Object.freeze(o.vad) });
 }
 

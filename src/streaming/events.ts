@@ -50,6 +50,11 @@ export interface FinalEvent {
    */
   readonly start: number;
   readonly end: number;
+  /**
+   * The VAD heard less than the minimum utterance of speech (silence, hum, noise, a DC offset):
+   * nothing was decoded and the text is empty.
+   */
+  readonly noSpeech?: boolean;
   /** Set when reason is 'error': what ended the stream (an error event follows). */
   readonly error?: ErrorInfo;
 }

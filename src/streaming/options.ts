@@ -2,7 +2,16 @@ import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
 import { DEFAULT_DECODING_OPTIONS, MAX_BEAM } from '../decoding/index.ts';
 import { ConfigError } from '../errors.ts';
 import { stripUndefined } from '../model/sessionOptions.ts';
+import type { DecodeResult } from '../decoding/index.ts';
 import { validateEndpointOptions, type EndpointOptions } from './endpoint.ts';
+
+/** One utterance's decode, with where it starts in the stream. */
+export interface DecodedSegment {
+  readonly decoded: DecodeResult;
+  readonly startSeconds: number;
+  /** First feature frame of the stream that the utterance holds (a multiple of the subsampling factor). */
+  readonly startFeature: number;
+}
 
 /** How a live stream is recognised. One read-only object; defaults in DEFAULT_STREAMING_OPTIONS. */
 export interface StreamingOptions {
@@ -19,9 +28,19 @@ export interface StreamingOptions {
   /** Local window in encoder frames; default: the bundle's attention.left/right. */
   readonly left?: number;
   readonly right?: number;
-  /** Beam width for global mode's decode at each endpoint. Local streaming is greedy: 1 only. Default 1. */
+  /**
+   * Beam width of each utterance's final decode. Local partials are greedy whatever the beam (a
+   * beam's best hypothesis can change, so its characters could not be shown as found). Default 1.
+   */
   readonly beam: number;
   readonly lengthPenalty: number;
+  /**
+   * CTC weight of the joint CTC/attention decode (src/decoding/options.ts), as offline. Partial
+   * text in local mode comes from greedy attention steps as the audio arrives; above 0, each
+   * utterance's final text is decoded again at its end with the joint search, so it equals
+   * offline decoding of the same audio with the same options. Default: the offline default.
+   */
+  readonly ctcWeight: number;
   /** The offline output-length cap, per utterance (see src/decoding/options.ts). */
   readonly maxTokensPerFrame: number;
   readonly maxLengthSlack: number;
@@ -31,6 +50,15 @@ export interface StreamingOptions {
    * rest of the speech until the silence endpoint. Default true.
    */
   readonly restartOnEos: boolean;
+  /**
+   * Local mode: emit partial text while the audio arrives (greedy attention steps). Offline
+   * transcription turns it off, since only the finals count there. Default true.
+   */
+  readonly partials: boolean;
+  /** Keep each segment's attention matrix for onSegment. Default false. */
+  readonly returnAttention: boolean;
+  /** Called with each decoded utterance, for callers that assemble a whole-file result. */
+  readonly onSegment?: (segment: DecodedSegment) => void;
   readonly endpoint: EndpointOptions;
   /** Names the stream in errors. Default "<stream>". */
   readonly input: string;
@@ -43,9 +71,12 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   chunkFrames: 16,
   beam: 1,
   lengthPenalty: DEFAULT_DECODING_OPTIONS.lengthPenalty,
+  ctcWeight: DEFAULT_DECODING_OPTIONS.ctcWeight,
   maxTokensPerFrame: DEFAULT_DECODING_OPTIONS.maxTokensPerFrame,
   maxLengthSlack: DEFAULT_DECODING_OPTIONS.maxLengthSlack,
-  restartOnEos: true,
+  restartOnEos: false,
+  partials: true,
+  returnAttention: false,
   input: '<stream>',
 });
 
@@ -59,7 +90,6 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
   if (!isModeName(o.mode)) bad('mode', `unknown attention mode ${JSON.stringify(o.mode)} (valid: ${MODE_NAMES.join(', ')})`);
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= 1000)) bad('chunkFrames', `chunkFrames must be an integer in 1..1000, got ${String(o.chunkFrames)}`);
   if (!(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= MAX_BEAM)) bad('beam', `beam must be an integer in 1..${MAX_BEAM}, got ${String(o.beam)}`);
-  if (o.mode === 'local' && o.beam !== 1) bad('beam', `streaming local decoding is greedy (beam 1): a beam's best hypothesis can change, so its characters could not be emitted as they are found; got beam ${o.beam}`);
   for (const key of ['left', 'right'] as const) {
     const v = o[key];
     if (v === undefined) continue;
@@ -67,9 +97,14 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
     if (!(Number.isInteger(v) && v >= 0)) bad(key, `${key} must be an integer >= 0 (encoder frames), got ${String(v)}`);
   }
   if (!(Number.isFinite(o.lengthPenalty) && o.lengthPenalty >= 0)) bad('lengthPenalty', `lengthPenalty must be a finite number >= 0, got ${String(o.lengthPenalty)}`);
+  if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
   if (!(Number.isFinite(o.maxTokensPerFrame) && o.maxTokensPerFrame > 0)) bad('maxTokensPerFrame', `maxTokensPerFrame must be a finite number > 0, got ${String(o.maxTokensPerFrame)}`);
   if (!(Number.isInteger(o.maxLengthSlack) && o.maxLengthSlack >= 0)) bad('maxLengthSlack', `maxLengthSlack must be an integer >= 0, got ${String(o.maxLengthSlack)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
+  if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);
+  if (o.restartOnEos && !(o.mode === 'local' && o.partials)) bad('restartOnEos', 'restartOnEos ends an utterance on the partial decoder\'s <eos>: it needs mode "local" with partials');
+  if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
+  if (o.onSegment !== undefined && typeof o.onSegment !== 'function') bad('onSegment', 'onSegment must be a function');
   if (typeof o.input !== 'string') bad('input', 'input must be a string');
   return Object.freeze(o);
 }

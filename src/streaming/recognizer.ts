@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { AttentionWindow } from '../attention/index.ts';
 import type { Audio } from '../audio/types.ts';
 import { align, decodeEncoded, type DecodeContext, type StepRecord, type TimedToken } from '../decoding/index.ts';
@@ -35,6 +36,8 @@ export interface StreamingRecognizer {
   finish(error?: unknown): Promise<StreamEvent[]>;
   /** True once finished or failed; later calls return no events. */
   readonly closed: boolean;
+  /** Milliseconds spent so far in features (log-mel, VAD, normalisation), the encoder and decoding. */
+  readonly stats: Readonly<{ featuresMs: number; encoderMs: number; decoderMs: number }>;
 }
 
 export function createStreamingRecognizer(model: LoadedModel, options: StreamingOptionsInput = {}): StreamingRecognizer {
@@ -51,7 +54,10 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const vad = createVad(o.endpoint.vad, frontEnd);
   const track = createSpeechTrack(hopSeconds);
   const encoder = createSegmentEncoder(model.encoder, o.chunkFrames);
-  const newDecoder = () => (o.mode === 'local' ? createGreedyLocalDecoder(model.decoder, params, o) : undefined);
+  // Partial text (local mode only) comes from greedy attention steps as the frames arrive.
+  const newDecoder = () => (o.mode === 'local' && o.partials ? createGreedyLocalDecoder(model.decoder, params, o) : undefined);
+  const stats = { featuresMs: 0, encoderMs: 0, decoderMs: 0 };
+  let checkedFeatures = 0; // endpoint rules checked up to this feature frame of the utterance
   let decoder: GreedyLocalDecoder | undefined = newDecoder();
   let emittedAt: number[] = []; // audio time of each decoder step of the utterance
   let utterance = 0;
@@ -77,8 +83,11 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
 
   /** Decodes what the decoder can with the frames so far; a partial event when characters came. */
   async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
-    if (decoder === undefined) return;
+    // Nothing is shown for an utterance the VAD has heard no speech in (silence, hum, noise).
+    if (decoder === undefined || !heardSpeech(encoder.encodedFeatures)) return;
+    const t0 = performance.now();
     const made = await decoder.advance(encoder, inputEnded);
+    stats.decoderMs += performance.now() - t0;
     for (const _ of made) emittedAt.push(audioTime());
     if (!inputEnded && made.some((s) => vocab.isText(s.token))) {
       const { text, tokens } = localText(decoder.steps);
@@ -86,32 +95,61 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     }
   }
 
-  /** Ends the utterance on `reason`; the next one starts at its feature frame `next` (undefined: the stream ended). */
-  async function finalise(events: StreamEvent[], reason: FinalReason, next: number | undefined, error?: ErrorInfo): Promise<void> {
-    const usedFeatures = next === undefined ? encoder.featureFrames : encoder.encodedFeatures;
+  /** Feature frames [0, end) of the utterance held at least `minUtterance` of speech. */
+  const heardSpeech = (end: number) => track.statusAt(end, false).speech >= o.endpoint.minUtterance;
+
+  /** The utterance's first `frames` encoder frames, as one offline decode sees them. */
+  function encodedPrefix(frames: number) {
+    const { keyDim, memoryDim, vocabSize } = model.encoder.dims;
+    return {
+      frames,
+      keys: encoder.keys.view().subarray(0, frames * keyDim),
+      memory: encoder.memory.view().subarray(0, frames * memoryDim),
+      ctcLogits: encoder.ctcLogits.view().subarray(0, frames * vocabSize),
+    };
+  }
+
+  /**
+   * Ends the utterance on `reason`. It covers feature frames [0, end) (default: all received
+   * once the stream ended, all encoded otherwise), and the next one starts at frame `next`
+   * (undefined: the stream ended). Its text is always an offline decode of exactly those
+   * frames with the stream's options, so it equals transcribing that audio alone. An utterance
+   * in which the VAD heard less than `minUtterance` of speech is not decoded: its text is empty
+   * and it is marked noSpeech.
+   */
+  async function finalise(events: StreamEvent[], reason: FinalReason, next: number | undefined, error?: ErrorInfo, end?: number): Promise<void> {
+    const usedFeatures = end ?? (next === undefined ? encoder.featureFrames : encoder.encodedFeatures);
+    const usedFrames = Math.min(encoder.frames, Math.floor(usedFeatures / subsampling));
     let text = '';
     let tokens: StreamToken[] = [];
-    let window = position({ start: 0, end: encoder.frames }, encoder.frames);
-    if (decoder !== undefined) {
-      await advanceLocal(events, true);
-      ({ text, tokens } = localText(decoder.steps));
-      window = localWindow(decoder);
-    } else if (encoder.frames > 0 && reason !== 'rule1') {
-      // Rule 1 fired: nothing but silence, so there is nothing to decode.
-      const decoded = await decodeEncoded(model.decoder, { frames: encoder.frames, keys: encoder.keys.view(), memory: encoder.memory.view(), ctcLogits: new Float32Array(0) }, ctx, {
-        mode: 'global',
+    let window = position({ start: 0, end: usedFrames }, usedFrames);
+    if (decoder !== undefined) window = localWindow(decoder);
+    const noSpeech = !heardSpeech(usedFeatures);
+    if (!noSpeech && usedFrames > 0) {
+      const t0 = performance.now();
+      const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, {
+        mode: o.mode,
         beam: o.beam,
+        ...(o.mode === 'local' ? params : {}),
+        ctcWeight: o.ctcWeight,
         lengthPenalty: o.lengthPenalty,
         maxTokensPerFrame: o.maxTokensPerFrame,
         maxLengthSlack: o.maxLengthSlack,
+        returnAttention: o.onSegment !== undefined && o.returnAttention,
       });
+      stats.decoderMs += performance.now() - t0;
       text = decoded.text;
-      tokens = streamTokens(decoded.tokens, decoded.tokens.map(() => audioTime()));
+      // A character the partials already showed keeps the time it was shown at.
+      const shown = decoder === undefined ? [] : localText(decoder.steps).tokens;
+      let agree = 0;
+      while (agree < Math.min(shown.length, decoded.tokens.length) && shown[agree].token === decoded.tokens[agree].token) agree++;
+      tokens = streamTokens(decoded.tokens, decoded.tokens.map((_, i) => (i < agree ? shown[i].emittedAt : audioTime())));
+      o.onSegment?.({ decoded, startSeconds: offsetSeconds(), startFeature: utteranceStart });
     }
     if (text !== '' || next === undefined) {
       const start = offsetSeconds();
-      const end = usedFeatures === 0 ? start : start + ((usedFeatures - 1) * frontEnd.hopLength + frontEnd.frameLength) / frontEnd.sampleRate;
-      const final: FinalEvent = { type: 'final', utterance, text, tokens, window, audioTime: audioTime(), reason, start, end, ...(error ? { error } : {}) };
+      const endSeconds = usedFeatures === 0 ? start : start + ((usedFeatures - 1) * frontEnd.hopLength + frontEnd.frameLength) / frontEnd.sampleRate;
+      const final: FinalEvent = { type: 'final', utterance, text, tokens, window, audioTime: audioTime(), reason, start, end: endSeconds, noSpeech, ...(error ? { error } : {}) };
       events.push(final);
     }
     if (next === undefined) return;
@@ -119,25 +157,49 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     utteranceStart += next;
     encoder.restartAt(next);
     track.dropBefore(next);
+    checkedFeatures = 0;
     decoder = newDecoder();
     emittedAt = [];
   }
 
-  /** After each encoder chunk: decode, then check <eos> and the endpoint rules at the chunk's end. */
+  /**
+   * After each encoder chunk: partial decoding, then <eos> (restartOnEos) and the endpoint
+   * rules. The rules are checked at every encoder-frame boundary the chunk passed, and only on
+   * the VAD's verdicts, so where an utterance is cut depends on the audio alone, not on the
+   * chunk size or the decoder: offline transcription, which runs this recognizer without
+   * partials, splits a recording exactly where a live stream of it does.
+   */
   async function afterChunk(events: StreamEvent[]): Promise<void> {
     await advanceLocal(events, false);
-    const hasText = decoder?.steps.some((s) => vocab.isText(s.token)) ?? false;
-    const status = track.statusAt(encoder.encodedFeatures, hasText);
     if (decoder?.stopped === 'eos' && o.restartOnEos) {
       // The next utterance starts after the frame the attention ended on (its frames are
       // encoded again from zero state). When nothing was said and the VAD heard nothing, the
       // whole utterance is dropped instead, so silence costs no re-encoding.
-      const heardNothing = !hasText && status.speech === 0;
+      const hasText = decoder.steps.some((s) => vocab.isText(s.token));
+      const heardNothing = !hasText && track.statusAt(encoder.encodedFeatures, false).speech === 0;
       await finalise(events, 'eos', heardNothing ? encoder.encodedFeatures : subsampling * (decoder.attention.pointer + 1));
       return;
     }
-    const rule = endpointRule(status, o.endpoint);
-    if (rule !== undefined) await finalise(events, rule, encoder.encodedFeatures);
+    await checkRules(events);
+  }
+
+  /** Ends the utterance at the first encoder-frame boundary where a rule fires; true if one did. */
+  async function checkRules(events: StreamEvent[]): Promise<boolean> {
+    for (let f = checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
+      const rule = endpointRule(track.statusAt(f, false), o.endpoint);
+      if (rule !== undefined) {
+        await finalise(events, rule, f, undefined, f);
+        return true;
+      }
+      checkedFeatures = f;
+    }
+    return false;
+  }
+
+  async function encode(run: () => Promise<number>): Promise<void> {
+    const t0 = performance.now();
+    await run();
+    stats.encoderMs += performance.now() - t0;
   }
 
   function errorInfo(error: unknown): ErrorInfo {
@@ -154,7 +216,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       await finalise(events, 'error', undefined, info);
     } catch {
       // The model itself failed: report the text as it stood, without decoding further.
-      events.push({ type: 'final', utterance, text: '', tokens: [], window: position({ start: 0, end: 0 }, 0), audioTime: audioTime(), reason: 'error', start: offsetSeconds(), end: offsetSeconds(), error: info });
+      events.push({ type: 'final', utterance, text: '', tokens: [], window: position({ start: 0, end: 0 }, 0), audioTime: audioTime(), reason: 'error', start: offsetSeconds(), end: offsetSeconds(), noSpeech: false, error: info });
     }
     const event: ErrorEvent = { type: 'error', ...info, audioTime: audioTime() };
     events.push(event);
@@ -169,6 +231,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     get closed() {
       return closed;
     },
+    stats,
     async push(audio) {
       if (closed) return [];
       const events: StreamEvent[] = [];
@@ -177,6 +240,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
           throw new AudioError('UNSUPPORTED_ENCODING', 'expected { samples: Float32Array, sampleRate } audio chunks', o.input);
         if (audio.sampleRate !== frontEnd.sampleRate)
           throw new AudioError('BAD_SAMPLE_RATE', `chunk at ${audio.sampleRate} Hz, the model needs ${frontEnd.sampleRate} Hz (resample first)`, o.input);
+        const t0 = performance.now();
         const raw = logMel.push(audio.samples); // [frames, nMels]
         samples += audio.samples.length;
         if (raw.frames > 0) {
@@ -184,8 +248,9 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
           const features = normalise(raw, normStats, `${model.dir}/config.json normStats`);
           encoder.append(features.data, features.frames);
         }
+        stats.featuresMs += performance.now() - t0;
         while (encoder.hasChunk()) {
-          await encoder.encodeChunk();
+          await encode(() => encoder.encodeChunk());
           await afterChunk(events);
         }
         return events;
@@ -200,7 +265,10 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       if (error !== undefined) return fail(events, error);
       closed = true;
       try {
-        await encoder.encodeRest();
+        // The rules also cut the frames of the last, partial chunk, as they would have had the
+        // stream gone on.
+        await encode(() => encoder.encodeRest());
+        while (await checkRules(events)) await encode(() => encoder.encodeRest());
         await finalise(events, 'end', undefined);
         return events;
       } catch (cause) {

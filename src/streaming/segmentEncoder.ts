@@ -15,6 +15,7 @@ export interface SegmentEncoder {
   readonly encodedFeatures: number;
   readonly keys: Rows; // [encoder frames, A]
   readonly memory: Rows; // [encoder frames, H]
+  readonly ctcLogits: Rows; // [encoder frames, V]
   readonly frames: number; // encoder frames so far
   append(features: Float32Array, frames: number): void;
   /** Whether a whole chunk is waiting. */
@@ -31,10 +32,11 @@ export interface SegmentEncoder {
 }
 
 export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): SegmentEncoder {
-  const { featureDim, keyDim, memoryDim } = encoder.dims;
+  const { featureDim, keyDim, memoryDim, vocabSize } = encoder.dims;
   const features = createRows(featureDim, 4 * chunkFrames);
   const keys = createRows(keyDim);
   const memory = createRows(memoryDim);
+  const ctcLogits = createRows(vocabSize);
   let state: EncoderState = encoder.initialState();
   let encoded = 0; // feature frames consumed by the encoder
 
@@ -45,6 +47,7 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
     encoded += frames;
     keys.append(result.output.keys, result.output.frames);
     memory.append(result.output.memory, result.output.frames);
+    ctcLogits.append(result.output.ctcLogits, result.output.frames);
     return result.output.frames;
   };
 
@@ -57,6 +60,7 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
     },
     keys,
     memory,
+    ctcLogits,
     get frames() {
       return keys.count;
     },
@@ -74,6 +78,7 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
       features.dropFront(frame);
       keys.clear();
       memory.clear();
+      ctcLogits.clear();
       state = encoder.initialState();
       encoded = 0;
     },

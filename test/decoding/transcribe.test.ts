@@ -101,17 +101,29 @@ describe('transcribe', () => {
     expect(result.encoderFrames).toBe(1);
   });
 
-  it('flags digital silence as SILENT, for memory audio and for files', async () => {
+  // Issue 11 item 8: no speech is an empty result marked noSpeech, not words and not an error.
+  it('gives digital silence and steady noise an empty result marked noSpeech, for memory audio and for files', async () => {
     const silent = { samples: new Float32Array(16000), sampleRate: 16000 };
-    const e = await failure(transcribe(silent, { model }));
-    expect(e).toBeInstanceOf(AudioError);
-    expect(e.code).toBe('SILENT');
-    expect(e.input).toBe('<audio>');
+    for (const audio of [silent, { samples: noise(2), sampleRate: 16000 }, { samples: new Float32Array(32000).fill(0.3), sampleRate: 16000 }]) {
+      const result = await transcribe(audio, { model });
+      expect(result).toMatchObject({ text: '', noSpeech: true, tokens: [], words: [] });
+      expect(result.segments.every((s) => s.noSpeech && s.text === '')).toBe(true);
+    }
     const path = join(scratch, 'silence.wav');
     writeFileSync(path, encodeWav16(silent));
-    const fromFile = await failure(transcribe(path, { model }));
-    expect(fromFile.code).toBe('SILENT');
-    expect(fromFile.input).toBe(path);
+    expect(await transcribe(path, { model })).toMatchObject({ text: '', noSpeech: true });
+    // The same model does write text for speech.
+    expect(await transcribe(SAMPLE, { model })).toMatchObject({ noSpeech: false, text: expect.stringMatching(/./) });
+  });
+
+  it('refuses input longer than maxSeconds as TOO_LONG, files before decoding them', async () => {
+    const e = await failure(transcribe({ samples: noise(3), sampleRate: 16000 }, { model, maxSeconds: 2, input: 'long-1' }));
+    expect(e).toBeInstanceOf(AudioError);
+    expect(e).toMatchObject({ code: 'TOO_LONG', input: 'long-1' });
+    const fromFile = await failure(transcribe(SAMPLE, { model, maxSeconds: 1 }));
+    expect(fromFile).toMatchObject({ code: 'TOO_LONG', input: SAMPLE });
+    await expect(transcribe(SAMPLE, { model, maxSeconds: 0 })).rejects.toThrow(ConfigError);
+    expect((await transcribe(SAMPLE, { model, maxSeconds: 3 })).text).not.toBe('');
   });
 
   it('rejects non-audio input and non-finite samples', async () => {

@@ -25,5 +25,7 @@ export function fakeResult(o: { text: string; mode?: 'global' | 'local'; seconds
     beam: 1,
     encoderFrames: frames,
     logProb: -1,
+    noSpeech: o.text === '',
+    segments: [{ start: 0, end: seconds, text: o.text, noSpeech: o.text === '' }],
   };
 }

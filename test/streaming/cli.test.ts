@@ -120,7 +120,7 @@ describe('las listen', () => {
   });
 
   it('bad usage exits 2 with one line', async () => {
-    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10'], ['--beam', '4']]) {
+    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10']]) {
       const { code, err } = await las('listen', '--model', TINY, ...args);
       expect(code, args.join(' ')).toBe(2);
       expect(err.trim().split('\n')).toHaveLength(1);

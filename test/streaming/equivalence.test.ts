@@ -4,12 +4,12 @@ import { readWavFile } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { NO_ENDPOINTS } from '../../src/streaming/endpoint.ts';
 import { loadModel, transcribe } from '../../src/transcribe.ts';
-import { concat, countingEncoder, finals, noise, offlineText, SAMPLES, streamAll, TINY, withEosAfter } from './helpers.ts';
+import { concat, countingEncoder, finals, noise, offlineText, SAMPLES, speechLike, streamAll, TINY, withEosAfter } from './helpers.ts';
 import { SOS_ID } from '../../src/model/vocab.ts';
 
 /**
  * The streamed final text must equal offline decoding of the same audio with the same model
- * (transcribe, mode 'local' or 'global', beam 1). tiny-random's output is gibberish, but a
+ * (transcribe as one utterance, segmentation off, mode 'local' or 'global', beam 1). tiny-random's output is gibberish, but a
  * gibberish string of 60-80 characters only matches if every frame, window and step matched.
  */
 let model: LoadedModel;
@@ -26,7 +26,7 @@ describe('streamed text equals offline text', () => {
   for (const mode of ['local', 'global'] as const) {
     it.each(files)(`${mode}: %s streamed in random chunk sizes, no endpoints`, async (file) => {
       const samples = audio.get(file)!;
-      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode, beam: 1 });
+      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode, beam: 1, segmentation: false });
       for (const seed of [1, 2]) {
         const events = await streamAll(model, samples, { mode, endpoint: NO_ENDPOINTS, restartOnEos: false }, seed);
         const [final, ...more] = finals(events);
@@ -43,7 +43,8 @@ describe('streamed text equals offline text', () => {
 
   it('local: every partial is a prefix of the final text, and text comes while the audio is still arriving', async () => {
     const samples = audio.get('flite-kal-sentence.wav')!;
-    const events = await streamAll(model, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false });
+    // Partials are greedy attention steps; at ctc weight 0 the final is the same greedy search.
+    const events = await streamAll(model, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, ctcWeight: 0 });
     const partials = events.filter((e) => e.type === 'partial');
     const final = finals(events)[0];
     expect(partials.length).toBeGreaterThan(3);
@@ -65,12 +66,14 @@ describe('streamed text equals offline text', () => {
 
   it('with endpoints: each utterance equals offline decoding of its audio, in both modes', async () => {
     // speech-like noise, a pause long enough for rule 2, more speech, a long tail of silence
-    const samples = concat(noise(0.8, -20, 1), noise(1.6, -70, 2), noise(0.9, -20, 3), noise(2, -70, 4));
+    const samples = concat(speechLike(0.8, -20, 1), noise(1.6, -70, 2), speechLike(0.9, -20, 3), noise(2, -70, 4));
     for (const mode of ['local', 'global'] as const) {
       const events = await streamAll(model, samples, { mode });
       const utterances = finals(events);
       expect(utterances.map((f) => f.reason).slice(0, 2)).toEqual(['rule2', 'rule2']);
-      for (const f of utterances) expect(f.text).toBe(await offlineText(model, samples, f, mode));
+      // An utterance the VAD heard no speech in (the silent tail) is not decoded at all.
+      expect(utterances.map((f) => f.noSpeech)).toEqual([false, false, true]);
+      for (const f of utterances) expect(f.text).toBe(f.noSpeech ? '' : await offlineText(model, samples, f, mode));
       // Utterances tile the stream in order.
       for (let i = 1; i < utterances.length; i++) expect(utterances[i].start).toBeGreaterThanOrEqual(utterances[i - 1].start);
     }
@@ -82,13 +85,14 @@ describe('streamed text equals offline text', () => {
       const eosModel = withEosAfter(model, 12);
       for (const file of files) {
         const samples = audio.get(file)!;
-        const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1 });
-        const events = await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS });
+        // The attention decoder's own <eos> (ctc weight 0) is what ends these utterances.
+        const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1, ctcWeight: 0, segmentation: false });
+        const events = await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS, ctcWeight: 0, restartOnEos: true });
         const utterances = finals(events);
         expect(utterances[0].reason).toBe('eos');
         expect(utterances[0].text).toBe(whole.text);
         expect(utterances.length).toBeGreaterThan(1); // the restart decodes the speech after the <eos>
-        for (const f of utterances) expect(f.text).toBe(await offlineText(eosModel, samples, f, 'local'));
+        for (const f of utterances) expect(f.text).toBe(await offlineText(eosModel, samples, f, 'local', 1, 0));
       }
     });
 
@@ -96,21 +100,21 @@ describe('streamed text equals offline text', () => {
       // <eos> right after <sos>: every utterance ends at its first step, with no text.
       const quiet = countingEncoder(withEosAfter(model, SOS_ID));
       const silence = noise(3, -70);
-      const silent = await streamAll(quiet.model, silence, { mode: 'local', endpoint: NO_ENDPOINTS });
+      const silent = await streamAll(quiet.model, silence, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: true });
       expect(finals(silent).map((f) => [f.reason, f.text])).toEqual([['end', '']]);
       // Each feature frame went through the encoder once (the trailing partial group not at all).
       const features = 1 + Math.floor((silence.length - 400) / 160);
       expect(quiet.frames()).toBeGreaterThan(features - 4);
       expect(quiet.frames()).toBeLessThanOrEqual(features);
       const loud = countingEncoder(withEosAfter(model, SOS_ID));
-      await streamAll(loud.model, noise(3, -20), { mode: 'local', endpoint: NO_ENDPOINTS });
+      await streamAll(loud.model, speechLike(3, -20), { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: true });
       expect(loud.frames()).toBeGreaterThan(features + 16);
     });
 
     it('without restartOnEos the rest of the utterance is ignored: one final, the offline text', async () => {
       const eosModel = withEosAfter(model, 12);
       const samples = audio.get('flite-kal-sentence.wav')!;
-      const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1 });
+      const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1, segmentation: false });
       const utterances = finals(await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false }));
       expect(utterances.map((f) => [f.reason, f.text])).toEqual([['end', whole.text]]);
     });
@@ -119,7 +123,7 @@ describe('streamed text equals offline text', () => {
   it('a narrower or wider right context changes nothing about the equality', async () => {
     const samples = audio.get('festival-kal-note.wav')!;
     for (const right of [0, 2, 12]) {
-      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode: 'local', beam: 1, right });
+      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode: 'local', beam: 1, right, segmentation: false });
       const [final] = finals(await streamAll(model, samples, { mode: 'local', right, endpoint: NO_ENDPOINTS, restartOnEos: false }));
       expect(final.text).toBe(offline.text);
     }

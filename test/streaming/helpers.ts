@@ -23,6 +23,16 @@ export function noise(seconds: number, db: number, seed = 1): Float32Array {
   return out;
 }
 
+/**
+ * Noise whose loudness rises and falls four times a second, like syllables, at `db` dB at its
+ * peaks. Steady noise is no speech to the VAD (it is its own noise floor); this is.
+ */
+export function speechLike(seconds: number, db: number, seed = 1): Float32Array {
+  const out = noise(seconds, db, seed);
+  for (let i = 0; i < out.length; i++) out[i] *= Math.abs(Math.sin((Math.PI * 4 * i) / RATE));
+  return out;
+}
+
 export function concat(...parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -54,9 +64,9 @@ export function segmentOf(samples: Float32Array, final: FinalEvent): Audio {
   return { samples: samples.subarray(Math.round(final.start * RATE), Math.round(final.end * RATE)), sampleRate: RATE };
 }
 
-/** Offline decoding of a final's audio, with the same model and mode. */
-export async function offlineText(model: LoadedModel, samples: Float32Array, final: FinalEvent, mode: 'local' | 'global', beam = 1): Promise<string> {
-  return (await transcribe(segmentOf(samples, final), { model, mode, beam })).text;
+/** Offline decoding of a final's audio as one utterance, with the same model, mode and ctc weight (default: the default). */
+export async function offlineText(model: LoadedModel, samples: Float32Array, final: FinalEvent, mode: 'local' | 'global', beam = 1, ctcWeight?: number): Promise<string> {
+  return (await transcribe(segmentOf(samples, final), { model, mode, beam, segmentation: false, ...(ctcWeight === undefined ? {} : { ctcWeight }) })).text;
 }
 
 /**

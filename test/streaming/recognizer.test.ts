@@ -20,7 +20,8 @@ afterAll(() => model?.dispose());
 
 describe('streaming recognizer events', () => {
   it('partials carry a window that moves forward and characters no later than the audio that held them', async () => {
-    const events = await streamAll(model, speech, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false });
+    // Partials are greedy attention steps; ctc weight 0 makes the final the same greedy text.
+    const events = await streamAll(model, speech, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, ctcWeight: 0 });
     const partials = events.filter((e): e is PartialEvent => e.type === 'partial');
     const { left, right } = model.config.attention;
     let pointer = 0;
@@ -63,7 +64,7 @@ describe('streaming recognizer events', () => {
   });
 
   it('NaN samples end the stream with NON_FINITE, keeping the text so far', async () => {
-    const r = createStreamingRecognizer(model, { endpoint: NO_ENDPOINTS, restartOnEos: false });
+    const r = createStreamingRecognizer(model, { endpoint: NO_ENDPOINTS, restartOnEos: false, ctcWeight: 0 });
     const before = await r.push({ samples: speech.subarray(0, 24000), sampleRate: RATE });
     const soFar = before.filter((e) => e.type === 'partial').at(-1) as PartialEvent;
     const bad = speech.slice(24000, 26000);
@@ -97,7 +98,10 @@ describe('streaming recognizer events', () => {
 
   it('bad options are ConfigErrors naming the option', () => {
     expect(() => validateStreamingOptions({ mode: 'fast' as never })).toThrow(/mode/);
-    expect(() => validateStreamingOptions({ mode: 'local', beam: 4 })).toThrow(/greedy/);
+    expect(() => validateStreamingOptions({ mode: 'global', restartOnEos: true })).toThrow(/restartOnEos/);
+    expect(() => validateStreamingOptions({ mode: 'local', restartOnEos: true, partials: false })).toThrow(/restartOnEos/);
+    expect(() => validateStreamingOptions({ ctcWeight: 2 })).toThrow(/ctcWeight/);
+    expect(validateStreamingOptions({ mode: 'local', beam: 4 }).beam).toBe(4); // partials stay greedy; the final uses the beam
     expect(() => validateStreamingOptions({ mode: 'global', right: 3 })).toThrow(/right/);
     expect(() => validateStreamingOptions({ chunkFrames: 0 })).toThrow(/chunkFrames/);
     expect(() => createStreamingRecognizer(model, { chunkFrames: 10 })).toThrow(/multiple of the model's subsampling factor 4/);

@@ -1,0 +1,134 @@
+import type { Audio } from '../audio/types.ts';
+import type { AttentionMatrix, DecodingOptions, TimedToken, TimedWord } from '../decoding/index.ts';
+import { AudioError, LasError } from '../errors.ts';
+import type { LoadedModel } from '../model/index.ts';
+import type { FinalEvent, StreamEvent } from '../streaming/events.ts';
+import type { DecodedSegment } from '../streaming/options.ts';
+import { createStreamingRecognizer } from '../streaming/recognizer.ts';
+
+/** One utterance of a recording, cut at a pause by the VAD and the endpoint rules. */
+export interface Segment {
+  readonly start: number; // seconds
+  readonly end: number;
+  readonly text: string;
+  /** The VAD heard no speech in it: it was not decoded. */
+  readonly noSpeech: boolean;
+}
+
+export interface SegmentedTranscript {
+  /** Segment texts joined by single spaces. */
+  readonly text: string;
+  readonly segments: readonly Segment[];
+  /** Every segment's characters and words, on the recording's clock. */
+  readonly tokens: readonly TimedToken[];
+  readonly words: readonly TimedWord[];
+  /** [tokens, encoder frames of the whole recording], each segment's block at its place. */
+  readonly attention: AttentionMatrix | undefined;
+  readonly framesAttendedPerToken: number;
+  readonly encoderFrames: number;
+  readonly logProb: number;
+  /** No segment held speech: silence, hum, noise, a DC offset... the text is empty. */
+  readonly noSpeech: boolean;
+  readonly audioSeconds: number;
+  readonly featuresMs: number;
+  readonly encoderMs: number;
+  readonly decoderMs: number;
+}
+
+export interface SegmentedOptions {
+  readonly input: string;
+  /** Longer input is refused with AudioError TOO_LONG when it is reached (files are checked up front). */
+  readonly maxSeconds: number;
+}
+
+/**
+ * Transcribes a whole recording segment by segment: the audio goes through the streaming
+ * recognizer without partials, so a recording is split exactly where `las listen` and
+ * `las serve` would split it live (src/streaming/recognizer.ts), each segment's frames are
+ * decoded with the full search as soon as it ends and then dropped, and memory stays flat in
+ * the length when the chunks come from streamWavFile. Each segment's text equals transcribing
+ * that segment's audio alone.
+ */
+export async function transcribeSegmented(
+  model: LoadedModel,
+  chunks: AsyncIterable<Audio> | Iterable<Audio>,
+  decoding: DecodingOptions,
+  options: SegmentedOptions,
+): Promise<SegmentedTranscript> {
+  const { subsampling, frontEnd } = model.config;
+  const decoded: DecodedSegment[] = [];
+  const recognizer = createStreamingRecognizer(model, {
+    mode: decoding.mode,
+    beam: decoding.beam,
+    ctcWeight: decoding.ctcWeight,
+    lengthPenalty: decoding.lengthPenalty,
+    maxTokensPerFrame: decoding.maxTokensPerFrame,
+    maxLengthSlack: decoding.maxLengthSlack,
+    ...(decoding.left === undefined ? {} : { left: decoding.left }),
+    ...(decoding.right === undefined ? {} : { right: decoding.right }),
+    partials: false,
+    returnAttention: decoding.returnAttention,
+    onSegment: (segment) => decoded.push(segment),
+    input: options.input,
+  });
+  const finals: FinalEvent[] = [];
+  const collect = (events: readonly StreamEvent[]) => {
+    for (const e of events) {
+      if (e.type === 'final') finals.push(e);
+      // The recognizer turns a failure into an error event; offline, the item fails instead.
+      if (e.type === 'error') throw new LasError(e.code, e.message.startsWith(`${e.input}: `) ? e.message.slice(`${e.input}: `.length) : e.message, e.input);
+    }
+  };
+  let samples = 0;
+  const maxSamples = options.maxSeconds * frontEnd.sampleRate;
+  for await (const chunk of chunks) {
+    samples += chunk.samples.length;
+    if (samples > maxSamples) {
+      await recognizer.finish(new AudioError('TOO_LONG', `longer than the maximum input duration of ${options.maxSeconds} s`, options.input));
+      throw new AudioError('TOO_LONG', `longer than the maximum input duration of ${options.maxSeconds} s (maxSeconds)`, options.input);
+    }
+    collect(await recognizer.push(chunk));
+  }
+  collect(await recognizer.finish());
+
+  const segments: Segment[] = finals.map((f) => ({ start: f.start, end: f.end, text: f.text, noSpeech: f.noSpeech ?? f.text === '' }));
+  const shift = <T extends { start: number; end: number }>(t: T, by: number): T => ({ ...t, start: t.start + by, end: t.end + by });
+  const tokens = decoded.flatMap((d) => d.decoded.tokens.map((t) => Object.freeze(shift(t, d.startSeconds))));
+  const words = decoded.flatMap((d) => d.decoded.words.map((w) => Object.freeze(shift(w, d.startSeconds))));
+  const featureFrames = samples < frontEnd.frameLength ? 0 : 1 + Math.floor((samples - frontEnd.frameLength) / frontEnd.hopLength);
+  const encoderFrames = Math.floor(featureFrames / subsampling);
+  const steps = decoded.reduce((n, d) => n + d.decoded.decoderSteps, 0);
+  const stats = recognizer.stats;
+  return {
+    text: decoded.map((d) => d.decoded.text).filter((t) => t !== '').join(' '),
+    segments,
+    tokens,
+    words,
+    attention: decoding.returnAttention ? placeAttention(decoded, tokens.length, encoderFrames, subsampling) : undefined,
+    framesAttendedPerToken: steps === 0 ? 0 : decoded.reduce((a, d) => a + d.decoded.framesAttendedPerToken * d.decoded.decoderSteps, 0) / steps,
+    encoderFrames,
+    logProb: decoded.reduce((a, d) => a + d.decoded.logProb, 0),
+    noSpeech: decoded.length === 0,
+    audioSeconds: samples / frontEnd.sampleRate,
+    featuresMs: stats.featuresMs,
+    encoderMs: stats.encoderMs,
+    decoderMs: stats.decoderMs,
+  };
+}
+
+/** Each segment's [tokens, frames] matrix placed at its rows and its frames of the recording. */
+function placeAttention(decoded: readonly DecodedSegment[], rows: number, cols: number, subsampling: number): AttentionMatrix {
+  const data = new Float32Array(rows * cols); // [tokens, encoderFrames]
+  let row = 0;
+  for (const { decoded: d, startFeature } of decoded) {
+    const offset = startFeature / subsampling;
+    const m = d.attention;
+    if (m !== undefined)
+      for (let r = 0; r < m.rows; r++) {
+        const width = Math.min(m.cols, cols - offset);
+        if (width > 0) data.set(m.data.subarray(r * m.cols, r * m.cols + width), (row + r) * cols + offset);
+      }
+    row += d.tokens.length;
+  }
+  return Object.freeze({ rows, cols, data });
+}
