@@ -4,6 +4,7 @@ import type { DecodingOptions } from '../src/decoding/index.ts';
 import { addUtterance, emptyComparison, finishComparison } from '../src/report/comparison.ts';
 import { referencesOf, type ManifestEntry } from '../src/report/manifest.ts';
 import { writeComparison, type WrittenComparison } from '../src/report/writeComparison.ts';
+import { validateConcurrency } from '../src/rx/concurrency.ts';
 import { decodeAudio } from '../src/rx/decodeAudio.ts';
 import type { Item } from '../src/rx/item.ts';
 import { transcribeModes, type ModeResults } from '../src/rx/transcribeModes.ts';
@@ -28,9 +29,10 @@ export interface CompareAttentionOptions {
  * report files. Emits once, after the report is written.
  */
 export function compareAttention(entries: readonly ManifestEntry[], options: CompareAttentionOptions): Observable<WrittenComparison> {
+  const concurrency = validateConcurrency(options.concurrency);
   return usingModel(options.model, options.sessionOptions, (model) =>
     from(entries).pipe(
-      mergeMap((entry) => of(entry).pipe(decodeAudio(), transcribeModes({ model, modes: options.modes, decoding: { ...options.decoding, returnAttention: true } })), options.concurrency ?? 1),
+      mergeMap((entry) => of(entry).pipe(decodeAudio(), transcribeModes({ model, modes: options.modes, decoding: { ...options.decoding, returnAttention: true } })), concurrency),
       tap((item) => options.onUtterance?.(item)),
       reduce(addUtterance, emptyComparison(options.modes, referencesOf(entries))),
       map(finishComparison),

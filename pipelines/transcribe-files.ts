@@ -1,5 +1,6 @@
 import { from, mergeMap, of, type Observable } from 'rxjs';
 import type { DecodingOptions } from '../src/decoding/index.ts';
+import { validateConcurrency } from '../src/rx/concurrency.ts';
 import { decodeAudio, type AudioSource } from '../src/rx/decodeAudio.ts';
 import type { Item } from '../src/rx/item.ts';
 import { scoreResults, type ScoredResult } from '../src/rx/scoreResults.ts';
@@ -11,7 +12,7 @@ export interface TranscribeFilesOptions {
   readonly model: LoadedModel | string;
   readonly sessionOptions?: Partial<SessionOptions>;
   readonly decoding?: Partial<DecodingOptions>;
-  /** Files in flight at once (decoded audio is held only for these). Default 1: input order. */
+  /** Files in flight at once (decoded audio is held only for these), 1..256. Default 1: input order. */
   readonly concurrency?: number;
   /** Reference transcripts by source id; inputs without one are transcribed, not scored. */
   readonly references?: ReadonlyMap<string, string>;
@@ -24,7 +25,7 @@ export interface TranscribeFilesOptions {
  * than `concurrency` decoded files.
  */
 export function transcribeFiles(sources: readonly (AudioSource | string)[], options: TranscribeFilesOptions): Observable<Item<ScoredResult>> {
-  const concurrency = options.concurrency ?? 1;
+  const concurrency = validateConcurrency(options.concurrency);
   return usingModel(options.model, options.sessionOptions, (model) =>
     from(sources).pipe(
       mergeMap((source) => of(source).pipe(decodeAudio(), transcribeAudio({ model, decoding: options.decoding })), concurrency),

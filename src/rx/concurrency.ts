@@ -1,0 +1,16 @@
+import { ConfigError } from '../errors.ts';
+
+/** More files in flight than this only holds more decoded audio; the cores are the limit. */
+export const MAX_CONCURRENCY = 256;
+
+/**
+ * The bound given to mergeMap: a whole number in 1..MAX_CONCURRENCY, default 1. mergeMap takes 0,
+ * a negative number or NaN without complaint and then never subscribes to anything, so a batch
+ * would wait for ever; this throws a ConfigError at assembly instead.
+ */
+export function validateConcurrency(concurrency: number | undefined, name = 'concurrency'): number {
+  if (concurrency === undefined) return 1;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY))
+    throw new ConfigError(`${name} must be an integer in 1..${MAX_CONCURRENCY}, got ${String(concurrency)}`, name);
+  return concurrency;
+}
