@@ -46,7 +46,7 @@ export class ConfigError extends LasError {
 
 /** Raised for a missing, corrupt or mismatched model bundle. */
 export class ModelError extends LasError {
-  constructor(code: 'MODEL_MISSING' | 'MODEL_CORRUPT' | 'MODEL_MISMATCH', message: string, input?: string, options?: { cause?: unknown }) {
+  constructor(code: 'MODEL_MISSING' | 'MODEL_CORRUPT' | 'MODEL_MISMATCH' | 'NON_FINITE_OUTPUT', message: string, input?: string, options?: { cause?: unknown }) {
     super(code, message, input, options);
   }
 }

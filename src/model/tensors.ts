@@ -6,13 +6,20 @@ import { ModelError } from '../errors.ts';
 export type OrtTensor = ort.Tensor;
 export type StateData = Float32Array | BigInt64Array;
 
-/** The float32 data of output `name`, checked against the expected shape (-1 = any). */
+/**
+ * The float32 data of output `name`, checked against the expected shape (-1 = any) and for NaN.
+ * A NaN logit compares false with everything, so argmax and top-k would silently pick token 0
+ * and a broken model (or input) would come out as an empty transcript; it is an error instead.
+ */
 export function floatOutput(outputs: ort.InferenceSession.ReturnType, name: string, expected: readonly number[], input: string): { data: Float32Array; dims: readonly number[] } {
   const value = outputs[name];
   if (value === undefined) throw new ModelError('MODEL_MISMATCH', `graph produced no output "${name}"`, input);
   if (value.type !== 'float32') throw new ModelError('MODEL_MISMATCH', `output "${name}" is ${value.type}, expected float32`, input);
   checkDims(value.dims, expected, `output "${name}"`, input);
-  return { data: value.data as Float32Array, dims: value.dims };
+  const data = value.data as Float32Array;
+  for (let i = 0; i < data.length; i++)
+    if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `output "${name}" holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
+  return { data, dims: value.dims };
 }
 
 export function checkDims(actual: readonly number[], expected: readonly number[], what: string, input: string): void {
