@@ -172,8 +172,10 @@ export const listenCommand: Command = {
       process.off('SIGINT', onSecondInterrupt);
       await model.dispose();
     }
-    if (outputError !== undefined) {
-      process.stderr.write(`las listen: cannot write the output (${outputError.code ?? outputError.message}); recording stopped\n`);
+    // Set by the stdout listener while the recording ran (TypeScript cannot see that).
+    const writeError = outputError as NodeJS.ErrnoException | undefined;
+    if (writeError !== undefined) {
+      process.stderr.write(`las listen: cannot write the output (${writeError.code ?? writeError.message}); recording stopped\n`);
       return 1;
     }
     return failed ? 1 : 0;

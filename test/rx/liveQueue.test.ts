@@ -37,7 +37,7 @@ describe('streamingRecognize with a bounded queue', () => {
     expect(events.at(-2)).toMatchObject({ type: 'final', reason: 'error' });
     // Only the chunk already being recognised was: its audio time is one second.
     expect(events.at(-1)).toMatchObject({ audioTime: 1 });
-    await new Promise(queueMicrotask);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
     expect(source.observed).toBe(false);
     expect(pushed).toBeGreaterThanOrEqual(6);
   });
