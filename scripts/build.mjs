@@ -11,11 +11,14 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const dist = join(root, 'dist');
+// `--out DIR` builds elsewhere (test/package builds a fresh copy); it must lie inside this
+// package, because the code finds the model bundle and web/ from the package root above it.
+const outFlag = process.argv.indexOf('--out');
+const dist = outFlag === -1 ? join(root, 'dist') : resolve(process.argv[outFlag + 1]);
 
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: ['ignore', 2, 2] } /* stderr only: `npm pack --json` owns stdout */);
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: ['ignore', 2, 2] } /* stderr only: `npm pack --json` owns stdout */);
 
 // A relative module specifier ending in .ts, in `from '…'`, `import '…'` or `import('…')`.
 const TS_SPECIFIER = /((?:\bfrom|\bimport)\s*\(?\s*)(['"])(\.{1,2}\/[^'"\n]*?)\.ts\2/g;
@@ -30,4 +33,4 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
     rewritten++;
   }
 }
-console.error(`build: dist/ written (${rewritten} declaration files with .ts import paths made .js)`);
+console.error(`build: ${dist} written (${rewritten} declaration files with .ts import paths made .js)`);

@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/index.ts';
 import { BUNDLED_MODEL_DIR, defaultModelDir, MODEL_ENV_VAR } from '../../src/model/defaultModel.ts';
 import { findPackageRoot, PACKAGE_ROOT, packageVersion } from '../../src/packageRoot.ts';
@@ -86,28 +86,78 @@ describe('package.json', () => {
   });
 });
 
-// dist/ is built by `prepare`, which `npm ci` (scripts/install.sh) runs.
-describe.skipIf(!built)('the build in dist/', () => {
+// A fresh build into a scratch folder inside the package (the code finds models/ and web/ from the
+// package root above it), so these checks never read a stale dist/.
+describe('the build', () => {
+  const scratch = join(ROOT, 'tmp', `build-test-${process.pid}`);
+  const out = join(scratch, 'dist');
+  beforeAll(async () => {
+    await run(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', out], { cwd: ROOT });
+  }, 120_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
   it('imports in plain Node, with the same exports as the sources', async () => {
     const names = async (entry: string, loader: string[]) =>
       (await run(process.execPath, [...loader, '--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(m).sort()))`], { cwd: ROOT })).stdout;
-    const compiled = JSON.parse(await names(join(ROOT, 'dist/src/index.js'), []));
+    const compiled = JSON.parse(await names(join(out, 'src/index.js'), []));
     const source = JSON.parse(await names(join(ROOT, 'src/index.ts'), ['--import', 'tsx']));
     expect(compiled).toEqual(source);
-    expect(compiled).toEqual(expect.arrayContaining(['loadModel', 'transcribe', 'recordMicrophone', 'MicrophoneError', 'BUNDLED_MODEL_DIR']));
+    expect(compiled).toEqual(expect.arrayContaining(['loadModel', 'transcribe', 'recordMicrophone', 'MicrophoneError', 'BUNDLED_MODEL_DIR', 'createPushRecognizer', 'toSrt']));
   });
 
   it('has declarations whose relative imports end in .js, not .ts', () => {
     const offenders: string[] = [];
-    for (const entry of readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
+    for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
       if (!entry.name.endsWith('.d.ts')) continue;
       const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
       if (/(?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*\.ts['"]/.test(text)) offenders.push(join(entry.parentPath, entry.name));
     }
     expect(offenders).toEqual([]);
-    expect(existsSync(join(ROOT, 'dist/src/index.d.ts'))).toBe(true);
+    expect(existsSync(join(out, 'src/index.d.ts'))).toBe(true);
   });
 
+  it("a consumer's strict NodeNext tsc over README's example finds no error", async () => {
+    // node_modules/las-speech as npm lays out an installed package: its package.json and dist/.
+    const consumer = join(scratch, 'consumer');
+    const installed = join(consumer, 'node_modules/las-speech');
+    mkdirSync(installed, { recursive: true });
+    writeFileSync(join(installed, 'package.json'), JSON.stringify({ ...manifest, exports: { '.': { types: './dist/src/index.d.ts', import: './dist/src/index.js' } } }));
+    symlinkSync(out, join(installed, 'dist'));
+    writeFileSync(join(consumer, 'package.json'), '{"name":"consumer","type":"module"}');
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, files: ['demo.ts'] }),
+    );
+    writeFileSync(
+      join(consumer, 'demo.ts'),
+      [
+        "import { loadModel, transcribe, scoreUtterance, createPushRecognizer, formatTranscript, recordMicrophone, MicrophoneError, BUNDLED_MODEL_DIR, type TranscriptionResult } from 'las-speech';",
+        'const model = await loadModel(undefined, { intraOpThreads: 1 });',
+        "const result: TranscriptionResult = await transcribe('clip.wav', { model, mode: 'local', beam: 4, returnAttention: true });",
+        "const wer: number = scoreUtterance('id', 'the reference', result.text).wer;",
+        "const srt: string = formatTranscript('srt', 'clip.wav', result);",
+        'const recognizer = createPushRecognizer(model, { mode: "local" });',
+        'const stream = recognizer.createStream({ signal: AbortSignal.timeout(1000) });',
+        'stream.acceptWaveform({ samples: new Float32Array(160), sampleRate: 16000 });',
+        'while (recognizer.isReady(stream)) await recognizer.decode(stream);',
+        'const text: string = recognizer.getResult(stream).text;',
+        'for await (const chunk of recordMicrophone({ sampleRate: 16000 })) chunk.samples satisfies Float32Array;',
+        "console.log(wer, srt, text, BUNDLED_MODEL_DIR, new MicrophoneError('NO_RECORDER', 'x').code, result.words, result.timing.rtf);",
+        'await model.dispose();',
+        '',
+      ].join('\n'),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    // --listFiles proves the package's declarations were read (and so checked: skipLibCheck is off).
+    const result = await run(process.execPath, [tsc, '-p', consumer, '--listFiles'], { cwd: consumer, maxBuffer: 16 << 20 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+    expect(result.stdout.split('\n').filter((line) => /error TS\d+/.test(line))).toEqual([]);
+    expect(result.stdout).toContain(join(out, 'src/index.d.ts'));
+    expect(result.stdout).toContain(join(out, 'src/streaming/pushRecognizer.d.ts'));
+  }, 120_000);
+});
+
+// dist/ is built by `prepare`, which `npm ci` (scripts/install.sh) runs.
+describe.skipIf(!built)('the package', () => {
   it('npm pack ships the runtime, the default bundle and README, and nothing of tests or training', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 << 20 });
     const [pack] = JSON.parse(stdout) as { size: number; files: { path: string }[] }[];
@@ -128,7 +178,7 @@ describe.skipIf(!built)('the build in dist/', () => {
         'samples/flite-kal-sentence.wav',
       ]),
     );
-    const unwanted = paths.filter((p) => /^(test|training|bench|src|pipelines|scripts|docs)\//.test(p) || /checkpoint|tiny-random|\.ts$/.test(p.replace(/\.d\.ts$/, '')));
+    const unwanted = paths.filter((p) => /^(test|training|bench|src|pipelines|scripts|docs|tmp)\//.test(p) || /checkpoint|tiny-random|\.ts$/.test(p.replace(/\.d\.ts$/, '')));
     expect(unwanted).toEqual([]);
     expect(pack!.size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
   });
