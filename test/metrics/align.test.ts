@@ -94,3 +94,45 @@ describe('wordErrors / charErrors', () => {
     expect(wordErrors('The cat!', 'the bat').rate).toBe(0.5);
   });
 });
+
+describe('align on long sequences (linear memory, issue 11)', () => {
+  /** Unit-cost edit distance, two rows: the reference the alignment must agree with. */
+  function distance(ref: readonly string[], hyp: readonly string[]): number {
+    let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= ref.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= hyp.length; j++) cur[j] = Math.min(prev[j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1), prev[j] + 1, cur[j - 1] + 1);
+      prev = cur;
+    }
+    return prev[hyp.length];
+  }
+
+  it('split alignments are optimal and spell out both sequences, for lengths far past one block', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const tokens = (len: number) => Array.from({ length: len }, () => 'abcdef'[Math.floor(next() * 6)]);
+    for (const [n, m] of [
+      [600, 590],
+      [1200, 300],
+      [257, 1400],
+      [900, 0],
+    ]) {
+      const ref = tokens(n);
+      // A hypothesis that shares most of the reference, with edits, so the alignment has structure.
+      const hyp = m === 0 ? [] : [...ref.slice(0, Math.floor(m / 2)), ...tokens(m - Math.floor(m / 2))];
+      const a = align(ref, hyp);
+      expect(a.S + a.D + a.I).toBe(distance(ref, hyp));
+      expect(a.N).toBe(n);
+      expect(a.pairs.flatMap((p) => (p.ref === null ? [] : [p.ref]))).toEqual(ref);
+      expect(a.pairs.flatMap((p) => (p.hyp === null ? [] : [p.hyp]))).toEqual(hyp);
+      expect(a.pairs.every((p) => (p.op === 'C') === (p.ref !== null && p.ref === p.hyp))).toBe(true);
+    }
+  });
+
+  it('still prefers substitutions to deletion plus insertion when split', () => {
+    // 400 x 400 tokens: every token differs, so 400 substitutions beat any mix with indels.
+    const ref = Array.from({ length: 400 }, (_, i) => `r${i}`);
+    const hyp = Array.from({ length: 400 }, (_, i) => `h${i}`);
+    expect(align(ref, hyp)).toMatchObject({ S: 400, D: 0, I: 0, C: 0 });
+  });
+});
