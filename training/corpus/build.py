@@ -181,8 +181,9 @@ def _hours(rows: list) -> float:
     return sum(float(r[3]) for r in rows) / 3600
 
 
-def build(opts: CorpusOptions, out: str, splits=None) -> None:
-    """splits: precomputed text_splits(opts) (tests reuse one); None computes them."""
+def build(opts: CorpusOptions, out: str, splits=None, train_only: bool = False) -> None:
+    """splits: precomputed text_splits(opts) (tests reuse one); None computes them.
+    train_only: stop after train.tsv/dev.tsv/READY (no test or longform audio)."""
     validate_options(opts)
     t0 = time.time()
     os.makedirs(out, exist_ok=True)
@@ -199,6 +200,8 @@ def build(opts: CorpusOptions, out: str, splits=None) -> None:
     write_manifest(os.path.join(out, "validation.tsv"), valid_rows)
     durations.update(make_all(train, wav_dir, babble_dir, opts.jobs, "train"))
     write_train_dev(opts, out, splits, durations, f"complete, built in {time.time() - t0:.0f} s")
+    if train_only:
+        return
     test = test_plan(opts, splits)
     test_rows = manifest_rows(test, make_all(test, wav_dir, "", opts.jobs, "test"))
     write_manifest(os.path.join(out, "test.tsv"), test_rows)
@@ -214,14 +217,19 @@ def parse_args(argv: list) -> tuple:
     parser.add_argument("--out", default="training/work/corpus")
     parser.add_argument("--snapshot", action="store_true",
                         help="only write train/dev manifests and READY for the WAVs that exist")
+    parser.add_argument("--train-only", action="store_true",
+                        help="stop after train/dev/validation (no test or longform audio)")
     for field in dataclasses.fields(CorpusOptions):
         flag = "--" + field.name.replace("_", "-")
         parser.add_argument(flag, type=field.type, default=getattr(defaults, field.name))
     args = parser.parse_args(argv)
     opts = CorpusOptions(**{f.name: getattr(args, f.name) for f in dataclasses.fields(CorpusOptions)})
-    return opts, args.out, args.snapshot
+    return opts, args.out, args.snapshot, args.train_only
 
 
 if __name__ == "__main__":
-    _opts, _out, _snapshot = parse_args(sys.argv[1:])
-    (snapshot if _snapshot else build)(_opts, _out)
+    _opts, _out, _snapshot, _train_only = parse_args(sys.argv[1:])
+    if _snapshot:
+        snapshot(_opts, _out)
+    else:
+        build(_opts, _out, train_only=_train_only)

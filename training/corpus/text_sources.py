@@ -3,6 +3,7 @@
 Only sentences a TTS engine will read the way the normalised transcript spells
 them are kept: no abbreviations, all-caps words, URLs or odd symbols.
 """
+import lzma
 import os
 import re
 
@@ -119,8 +120,27 @@ def mostly_english(norm: str, vocab: set, share: float = 0.8) -> bool:
     return sum(w in vocab for w in words) >= share * len(words)
 
 
+# A machine without the fortune and WordNet packages (training/device) reads the pool from a
+# file that save_pool() wrote on one that has them: the same list, so the same text splits.
+POOL_ENV = "LAS_SENTENCE_POOL"
+
+
+def save_pool(path: str, pool: list) -> None:
+    """(raw, normalised) pairs -> xz-compressed TSV, one pair a line."""
+    with lzma.open(path, "wt", encoding="utf-8", newline="\n") as f:
+        f.writelines(f"{raw}\t{norm}\n" for raw, norm in pool)
+
+
+def load_pool(path: str) -> list:
+    with lzma.open(path, "rt", encoding="utf-8", newline="\n") as f:
+        return [tuple(line.rstrip("\n").split("\t")) for line in f]
+
+
 def sentence_pool() -> list:
-    """Distinct speakable sentences as (raw, normalised), sorted by normalised text."""
+    """Distinct speakable sentences as (raw, normalised), sorted by normalised text; read from
+    the file named by $LAS_SENTENCE_POOL when it is set."""
+    if os.environ.get(POOL_ENV):
+        return load_pool(os.environ[POOL_ENV])
     examples = wordnet_sentences()
     vocab = english_vocabulary(examples)
     by_norm = {}

@@ -1,5 +1,6 @@
 """Checkpoints: atomic training checkpoints and size-capped weight files for bundles."""
 import glob
+import inspect
 import json
 import os
 
@@ -8,6 +9,18 @@ import torch
 from .config import ModelConfig, model_config_from_json
 
 BUNDLE_PART_BYTES = 16 * 1024 * 1024  # each bundle checkpoint file stays <= 16 MB
+
+
+# torch >= 2.6 loads with weights_only=True by default; these files are the recipe's own, and
+# a training checkpoint holds non-tensor entries (args, norm, validation results) that the
+# restricted unpickler of some versions refuses (torch 1.13's refuses a float). torch 1.13
+# already has the argument, so the full unpickler is asked for explicitly on both.
+_FULL_UNPICKLER = {"weights_only": False} if "weights_only" in inspect.signature(torch.load).parameters else {}
+
+
+def load_checkpoint(path: str):
+    """torch.load of a checkpoint or bundle part written by this recipe, onto the CPU."""
+    return torch.load(path, map_location="cpu", **_FULL_UNPICKLER)
 
 
 def atomic_save(obj, path: str) -> None:
@@ -55,11 +68,11 @@ def load_weights(path: str):
             meta = json.load(f)
         state = {}
         for i in range(meta["parts"]):
-            state.update(torch.load(os.path.join(ckpt_dir, f"part_{i:02d}.pt"), map_location="cpu"))
+            state.update(load_checkpoint(os.path.join(ckpt_dir, f"part_{i:02d}.pt")))
         return model_config_from_json(meta["model"]), {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: checkpoint not found")
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = load_checkpoint(path)
     return model_config_from_json(ckpt["model_config"]), ckpt["model"]
 
 

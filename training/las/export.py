@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import load_weights, save_bundle_weights
+from .checkpoint import load_checkpoint, load_weights, save_bundle_weights
 from .config import PRESETS
 from .frontend import DEFAULT_FRONTEND
 from .model import LAS
@@ -154,8 +154,8 @@ def main(argv=None):
         cfg, state = load_weights(args.checkpoint)
         model = LAS(cfg)
         model.load_state_dict(state)
-        if args.checkpoint.endswith(".pt") and "norm" in torch.load(args.checkpoint, map_location="cpu"):
-            norm = torch.load(args.checkpoint, map_location="cpu")["norm"]
+        if args.checkpoint.endswith(".pt") and "norm" in load_checkpoint(args.checkpoint):
+            norm = load_checkpoint(args.checkpoint)["norm"]
         else:
             with open(args.norm) as f:
                 norm = json.load(f)
