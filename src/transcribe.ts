@@ -17,6 +17,7 @@ import { computeLogMel, normalise } from './features/index.ts';
 import { loadBundle, type LoadedModel, type SessionOptions } from './model/index.ts';
 import { transcribeSegmented, type Segment } from './offline/segmented.ts';
 import { defaultModelDir } from './model/defaultModel.ts';
+import { abortable } from './util/abortable.ts';
 
 export type { LoadedModel, ModelCard, SessionOptions } from './model/index.ts';
 export type { DecodingOptions } from './decoding/index.ts';
@@ -48,6 +49,12 @@ export interface TranscribeOptions extends Partial<DecodingOptions> {
   readonly segmentation?: boolean;
   /** Input longer than this many seconds is refused with AudioError TOO_LONG. Default DEFAULT_MAX_INPUT_SECONDS (4 h). */
   readonly maxSeconds?: number;
+  /**
+   * Aborting rejects the call with the signal's reason: before the next block of audio is
+   * decoded (segmented, about a second of audio), or the next stage (one utterance). An ONNX run
+   * already started finishes first.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Default maximum input duration: 4 hours (about 1.8 GB of 16 kHz float samples if held whole). */
@@ -88,17 +95,19 @@ export interface TranscriptionResult {
  * bundle does not support), ModelError (missing or broken bundle).
  */
 export async function transcribe(audio: Audio | string, options: TranscribeOptions): Promise<TranscriptionResult> {
-  const { model: modelOrDir, sessionOptions, input: inputName, chunkFrames = 0, segmentation = true, maxSeconds = DEFAULT_MAX_INPUT_SECONDS, ...decoding } = options ?? ({} as TranscribeOptions);
+  const { model: modelOrDir, sessionOptions, input: inputName, chunkFrames = 0, segmentation = true, maxSeconds = DEFAULT_MAX_INPUT_SECONDS, signal, ...decoding } = options ?? ({} as TranscribeOptions);
   const decodingOptions = validateDecodingOptions(decoding); // fail fast, before any I/O
   if (typeof segmentation !== 'boolean') throw new ConfigError(`segmentation must be true or false, got ${String(segmentation)}`, 'segmentation');
   if (!(typeof maxSeconds === 'number' && maxSeconds > 0)) throw new ConfigError(`maxSeconds must be a number of seconds > 0, got ${String(maxSeconds)}`, 'maxSeconds');
   if (segmentation && chunkFrames !== 0) throw new ConfigError('chunkFrames applies to one-utterance decoding: add segmentation: false', 'chunkFrames');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ConfigError('signal must be an AbortSignal', 'signal');
+  signal?.throwIfAborted();
   if (typeof modelOrDir !== 'string' && (modelOrDir === undefined || modelOrDir === null || typeof modelOrDir !== 'object'))
     throw new ConfigError('options.model must be a loaded model or a bundle directory', 'model');
   const owned = typeof modelOrDir === 'string';
   const model = owned ? await loadModel(modelOrDir, sessionOptions) : modelOrDir;
   try {
-    return segmentation ? await runSegmented(model, audio, inputName, maxSeconds, decodingOptions) : await run(model, audio, inputName, chunkFrames, decodingOptions, maxSeconds);
+    return segmentation ? await runSegmented(model, audio, inputName, maxSeconds, decodingOptions, signal) : await run(model, audio, inputName, chunkFrames, decodingOptions, maxSeconds, signal);
   } finally {
     if (owned) await model.dispose();
   }
@@ -129,7 +138,7 @@ function* blocks(audio: Audio, seconds: number): Generator<Audio> {
   for (let i = 0; i < audio.samples.length; i += n) yield { samples: audio.samples.subarray(i, i + n), sampleRate: audio.sampleRate };
 }
 
-async function runSegmented(model: LoadedModel, source: Audio | string, inputName: string | undefined, maxSeconds: number, options: DecodingOptions): Promise<TranscriptionResult> {
+async function runSegmented(model: LoadedModel, source: Audio | string, inputName: string | undefined, maxSeconds: number, options: DecodingOptions, signal: AbortSignal | undefined): Promise<TranscriptionResult> {
   assertMode(model, options);
   const { frontEnd } = model.config;
   const start = performance.now();
@@ -147,7 +156,8 @@ async function runSegmented(model: LoadedModel, source: Audio | string, inputNam
     assertEncodable(model, audio.samples.length, input);
     chunks = blocks(audio, 1);
   }
-  const t = await transcribeSegmented(model, chunks, options, { input, maxSeconds });
+  const t = await transcribeSegmented(model, abortable(chunks, signal), options, { input, maxSeconds });
+  signal?.throwIfAborted();
   const totalMs = performance.now() - start;
   return {
     text: t.text,
@@ -165,7 +175,7 @@ async function runSegmented(model: LoadedModel, source: Audio | string, inputNam
   };
 }
 
-async function run(model: LoadedModel, source: Audio | string, inputName: string | undefined, chunkFrames: number, options: DecodingOptions, maxSeconds: number): Promise<TranscriptionResult> {
+async function run(model: LoadedModel, source: Audio | string, inputName: string | undefined, chunkFrames: number, options: DecodingOptions, maxSeconds: number, signal: AbortSignal | undefined): Promise<TranscriptionResult> {
   const { frontEnd, normStats, subsampling, attention, vocab } = model.config;
   assertMode(model, options);
   const start = performance.now();
@@ -174,6 +184,7 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
   const audio = await loadAudio(source, input, frontEnd.sampleRate);
   const audioSeconds = audio.samples.length / audio.sampleRate;
   if (audioSeconds > maxSeconds) throw tooLong(audioSeconds, maxSeconds, input);
+  signal?.throwIfAborted();
 
   const t0 = performance.now();
   const raw = computeLogMel(audio, frontEnd, input);
@@ -183,11 +194,14 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
     throw new AudioError('TOO_SHORT', `${(audioSeconds * 1000).toFixed(1)} ms of audio gives ${raw.frames} feature frames; the model needs ${subsampling} (${minMs} ms)`, input);
   }
   const features = normalise(raw, normStats, `${model.dir}/config.json normStats`);
+  signal?.throwIfAborted();
   const t1 = performance.now();
   const encoded = await model.encoder.encode(features.data, features.frames, chunkFrames);
+  signal?.throwIfAborted();
   const t2 = performance.now();
   const frameSeconds = (subsampling * frontEnd.hopLength) / frontEnd.sampleRate;
   const decoded = await decodeEncoded(model.decoder, encoded, { vocab, frameSeconds, attention }, options);
+  signal?.throwIfAborted();
   const end = performance.now();
 
   const totalMs = end - start;
