@@ -51,7 +51,8 @@ export interface TranscribeOptions extends Partial<DecodingOptions> {
   readonly maxSeconds?: number;
   /**
    * Aborting rejects the call with the signal's reason: before the next block of audio is
-   * decoded (segmented, about a second of audio), or the next stage (one utterance). An ONNX run
+   * decoded (segmented: 1 s of in-memory audio, 10 s read from a file), or the next stage (one
+   * utterance). An ONNX run
    * already started finishes first.
    */
   readonly signal?: AbortSignal;
