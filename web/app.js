@@ -71,7 +71,11 @@ function onMessage(message) {
       $('partial').textContent = '';
       timeline.final(message);
       if (state.ready?.mode === 'global') timeline.waiting(message.end);
-      if (message.text !== '') addTranscriptLine(message.text, `${message.start.toFixed(2)}-${message.end.toFixed(2)} s, ${REASONS[message.reason] ?? message.reason}`);
+      // An utterance's audio can begin a few frames before the previous one's ended; shown from
+      // where that one ended, the times of consecutive lines do not overlap.
+      const shownStart = Math.max(message.start, state.lastEnd ?? 0);
+      state.lastEnd = message.end;
+      if (message.text !== '') addTranscriptLine(message.text, `${shownStart.toFixed(2)}-${message.end.toFixed(2)} s, ${REASONS[message.reason] ?? message.reason}`);
       break;
     }
     case 'error':
@@ -108,7 +112,7 @@ async function onUnexpectedClose(current, event) {
 
 async function start() {
   $('start').disabled = true;
-  Object.assign(state, { ready: null, partials: 0, partial: '', finals: [], errors: [], secondsSent: 0, done: false, problem: null });
+  Object.assign(state, { ready: null, partials: 0, partial: '', finals: [], errors: [], secondsSent: 0, done: false, problem: null, lastEnd: 0 });
   $('finals').replaceChildren();
   timeline.reset();
   setStatus('connecting');

@@ -3,6 +3,7 @@
 // the finished utterances. Times are seconds on the stream's clock (the audio sent so far).
 
 const SPAN_SECONDS = 8;
+const AXIS = 18; // pixels under the plot for the time axis
 
 export function createTimeline(canvas) {
   const g = canvas.getContext('2d');
@@ -18,18 +19,50 @@ export function createTimeline(canvas) {
     return ((time - left) / SPAN_SECONDS) * canvas.width;
   }
 
+  /** Seconds along the bottom: a tick and a label every second (every 2 s when crowded). */
+  function drawAxis(width, height) {
+    const left = Math.max(0, now - SPAN_SECONDS);
+    const step = width / SPAN_SECONDS < 60 ? 2 : 1;
+    g.strokeStyle = '#cbd5e1';
+    g.fillStyle = '#64748b';
+    g.font = '11px system-ui, sans-serif';
+    g.beginPath();
+    g.moveTo(0, height - AXIS + 0.5);
+    g.lineTo(width, height - AXIS + 0.5);
+    for (let t = Math.ceil(left / step) * step; t <= left + SPAN_SECONDS; t += step) {
+      g.moveTo(Math.round(x(t)) + 0.5, height - AXIS);
+      g.lineTo(Math.round(x(t)) + 0.5, height - AXIS + 4);
+      g.fillText(`${t} s`, x(t) + 2, height - 3);
+    }
+    g.stroke();
+  }
+
+  /** Text clipped to `maxWidth` pixels, with an ellipsis. */
+  function fit(text, maxWidth) {
+    if (g.measureText(text).width <= maxWidth) return text;
+    let n = text.length;
+    while (n > 0 && g.measureText(`${text.slice(0, n)}\u2026`).width > maxWidth) n--;
+    return n === 0 ? '' : `${text.slice(0, n)}\u2026`;
+  }
+
   function draw() {
-    const { width, height } = canvas;
+    const { width } = canvas;
+    const height = canvas.height - AXIS; // the plot; the time axis is below it
     const mid = height * 0.55;
-    g.clearRect(0, 0, width, height);
+    g.clearRect(0, 0, width, canvas.height);
     g.font = '12px system-ui, sans-serif';
 
+    // Consecutive utterances can share a few frames at their boundary; each is drawn from where
+    // the previous one ended, so the bands do not overlap.
+    let previousEnd = -Infinity;
     for (const u of utterances) {
+      const start = Math.max(u.start, previousEnd);
+      previousEnd = u.end;
       if (x(u.end) < 0) continue;
       g.fillStyle = 'rgba(16, 185, 129, 0.18)';
-      g.fillRect(x(u.start), 0, x(u.end) - x(u.start), height);
+      g.fillRect(x(start), 0, x(u.end) - x(start), height);
       g.fillStyle = '#047857';
-      g.fillText(u.text.length > 60 ? `${u.text.slice(0, 60)}\u2026` : u.text, Math.max(4, x(u.start) + 4), height - 6);
+      g.fillText(fit(u.text, Math.max(0, x(u.end) - Math.max(4, x(start) + 4) - 4)), Math.max(4, x(start) + 4), height - 6);
     }
     if (waitingSince !== null) {
       g.fillStyle = 'rgba(100, 116, 139, 0.12)';
@@ -61,17 +94,23 @@ export function createTimeline(canvas) {
       g.lineWidth = 1;
     }
 
-    g.fillStyle = '#1d2430';
+    // The characters read as text on one line: each at the time it was read from, or just right
+    // of the one before when several come from (almost) the same frames. A tick below marks the
+    // time a displaced character belongs to.
     g.font = '16px ui-monospace, monospace';
-    // Characters read from (almost) the same frame are stacked rather than overprinted.
-    let lastX = -Infinity;
-    let row = 0;
+    const charWidth = g.measureText('m').width;
+    let nextFree = -Infinity;
     for (const t of tokens) {
       const at = x(t.start);
-      row = at - lastX < 10 ? (row + 1) % 6 : 0;
-      lastX = at;
-      if (at >= -10) g.fillText(t.token === ' ' ? '\u2423' : t.token, at, mid - 10 - row * 16);
+      const drawn = Math.max(at, nextFree);
+      nextFree = drawn + charWidth;
+      if (drawn < -charWidth || drawn > width) continue;
+      g.fillStyle = '#1d2430';
+      g.fillText(t.token === ' ' ? '\u00b7' : t.token, drawn, mid - 12);
+      g.fillStyle = '#475569';
+      g.fillRect(Math.round(at), mid - 6, 1, 5);
     }
+    drawAxis(width, canvas.height);
     requestAnimationFrame(draw);
   }
   requestAnimationFrame(draw);
@@ -88,7 +127,8 @@ export function createTimeline(canvas) {
       tokens = event.tokens;
     },
     final(event) {
-      utterances.push({ start: event.start, end: event.end, text: event.text });
+      // An utterance with no text (noise, the silence at the end) is not drawn as one.
+      if (event.text !== '') utterances.push({ start: event.start, end: event.end, text: event.text });
       if (utterances.length > 50) utterances.shift();
       window_ = null;
       tokens = event.tokens;
