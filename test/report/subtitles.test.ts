@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { buildCues, formatTimestamp, monotoneSpans, toSrt, toVtt, validateCueOptions } from '../../src/report/subtitles.ts';
+import { buildCues, DEFAULT_CUES, formatTimestamp, MAX_SECONDS_PER_CHAR, maxWordSeconds, monotoneSpans, toSrt, toVtt, validateCueOptions } from '../../src/report/subtitles.ts';
+import { rng } from '../model/fixture.ts';
 
 const w = (word: string, start: number, end: number) => ({ word, start, end });
 
@@ -26,8 +27,15 @@ describe('timestamps', () => {
 
 describe('monotone word spans', () => {
   it('moves a word that starts before the previous end, and never lets end precede start', () => {
-    const out = monotoneSpans([w('a', 1, 1.5), w('b', 0.5, 0.7), w('c', 2, 1.8)], 10);
-    expect(out).toEqual([w('a', 1, 1.5), w('b', 1.5, 1.5), w('c', 2, 2)]);
+    const out = monotoneSpans([w('aa', 1, 1.5), w('b', 0.5, 0.7), w('c', 2, 1.8)], 10);
+    expect(out).toEqual([w('aa', 1, 1.5), w('b', 1.5, 1.5), w('c', 2, 2)]);
+  });
+
+  it('cuts a span to what its letters can take', () => {
+    // Global attention that runs on put the end of "of" 33.8 s after its start (issue 9).
+    const out = monotoneSpans([w('of', 1, 34.8), w('course', 35, 35.5)], 40);
+    expect(out).toEqual([w('of', 1, 1 + maxWordSeconds('of')), w('course', 35, 35.5)]);
+    expect(maxWordSeconds('of')).toBeCloseTo(2 * MAX_SECONDS_PER_CHAR, 12);
   });
 
   it('keeps spans inside the audio and rounds to milliseconds', () => {
@@ -47,6 +55,44 @@ describe('cues', () => {
   it('stretches a too-short cue, but not into the next cue or past the audio', () => {
     const cues = buildCues([w('a', 1, 1), w('b', 1.1, 1.1), w('c', 5, 5)], { maxChars: 1, minSeconds: 0.3 }, 5.2);
     expect(cues.map((c) => [c.start, c.end])).toEqual([[1, 1.1], [1.1, 1.4], [5, 5.2]]);
+  });
+
+  it('never gives a cue zero length: words piled at the end of the audio join the cue before', () => {
+    // Global attention past the end: the last words all sit at the audio's end (issue 9).
+    const spans = monotoneSpans([w('the', 36, 36.3), w('end', 36.3, 37.96), w('of', 37.96, 37.96), w('it', 38, 38)], 37.96);
+    const cues = buildCues(spans, { maxChars: 3 }, 37.96);
+    expect(cues.every((c) => c.end > c.start)).toBe(true);
+    expect(cues.map((c) => c.text).join(' ')).toBe('the end of it');
+    expect(cues.at(-1)!.end).toBe(37.96);
+  });
+
+  it('gives a lone word with no length of its own time before it, inside the audio', () => {
+    const cues = buildCues([w('hi', 2, 2)], {}, 2);
+    expect(cues).toEqual([{ start: 2 - DEFAULT_CUES.minSeconds, end: 2, text: 'hi' }]);
+  });
+
+  it('on random word times: cues in order, none of zero length, none longer than its words can take, every word kept', () => {
+    const words = ['a', 'of', 'the', 'quick', 'mountain', 'z'];
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = rng(seed);
+      const duration = 0.5 + r() * 40;
+      const raw = Array.from({ length: Math.floor(r() * 30) }, () => {
+        const start = r() < 0.1 ? Number.NaN : r() * duration * 1.2 - 1;
+        return w(words[Math.floor(r() * words.length)], start, r() < 0.3 ? start : start + (r() < 0.2 ? 40 : r()) * (r() < 0.1 ? -1 : 1));
+      });
+      const spans = monotoneSpans(raw, duration);
+      const cues = buildCues(spans, {}, duration);
+      expect(cues.map((c) => c.text).join(' ')).toBe(raw.map((x) => x.word).join(' '));
+      cues.forEach((c, i) => {
+        expect(c.end).toBeGreaterThan(c.start);
+        expect(c.start).toBeGreaterThanOrEqual(i === 0 ? 0 : cues[i - 1].end);
+        expect(c.end).toBeLessThanOrEqual(duration + 0.0005); // rounded to the millisecond
+        // What its words can take: each word's cap plus the pauses allowed between them, or the minimum cue.
+        const n = c.text.split(' ');
+        const can = n.reduce((t, x) => t + maxWordSeconds(x), 0) + (n.length - 1) * DEFAULT_CUES.maxGap;
+        expect(c.end - c.start).toBeLessThanOrEqual(Math.max(can, DEFAULT_CUES.minSeconds) + 1e-9);
+      });
+    }
   });
 
   it('rejects bad options', () => {
