@@ -42,11 +42,15 @@ const SHADES = 16;
 const GAMMA = 0.5; // square root: weak off-peak attention stays visible next to a sharp peak
 const INK = '#16306b';
 const MARGIN = { left: 52, right: 16, top: 40, bottom: 44 };
+/** The intensity scale at the right: bar width and the room for its labels. */
+const SCALE = { gap: 14, bar: 12, labels: 70 };
 
 /**
- * The attention alignments of one utterance, one panel per mode, side by side on a common
- * scale per panel (each panel's largest weight is full ink). A row is one output token; its
- * ink shows which encoder frames (time, x) the decoder attended to when emitting it.
+ * The attention alignments of one utterance, one panel per mode, side by side on common
+ * scales, so the panels compare at a glance: one intensity scale (the largest weight of any
+ * panel is full ink, shown by the bar at the right) and one token scale (a panel with fewer
+ * output tokens is shorter, not stretched). A row is one output token; its ink shows which
+ * encoder frames (time, x) the decoder attended to when emitting it.
  */
 export function attentionHeatmapSvg(panels: readonly HeatmapPanel[], options: Partial<HeatmapOptions> = {}): string {
   const o = validateHeatmapOptions(options);
@@ -54,12 +58,35 @@ export function attentionHeatmapSvg(panels: readonly HeatmapPanel[], options: Pa
   for (const p of panels) checkMatrix(p.matrix, p.title);
   const captionHeight = o.caption === undefined ? 0 : 22;
   const cellW = MARGIN.left + o.panelWidth + MARGIN.right;
-  const width = cellW * panels.length;
+  const width = cellW * panels.length + SCALE.gap + SCALE.bar + SCALE.labels;
   const height = captionHeight + MARGIN.top + o.panelHeight + MARGIN.bottom;
+  const pooled = panels.map((p) => (p.matrix.rows === 0 || p.matrix.cols === 0 ? undefined : maxPool(p.matrix, o.maxRows, o.maxCols)));
+  let peak = 0;
+  for (const m of pooled) for (const v of m?.data ?? []) if (v > peak) peak = v; // NaN never compares greater
+  const tokens = Math.max(1, ...panels.map((p) => p.matrix.rows));
   const body: string[] = [];
   if (o.caption !== undefined) body.push(text({ x: width / 2, y: 16, 'text-anchor': 'middle', 'font-size': 14 }, o.caption));
-  panels.forEach((panel, i) => body.push(drawPanel(panel, i * cellW + MARGIN.left, captionHeight + MARGIN.top, o)));
+  panels.forEach((panel, i) => body.push(drawPanel(panel, pooled[i], { peak, tokens }, i * cellW + MARGIN.left, captionHeight + MARGIN.top, o)));
+  body.push(intensityScale(peak, cellW * panels.length + SCALE.gap, captionHeight + MARGIN.top, o.panelHeight));
   return svgDocument(width, height, body);
+}
+
+/** The bar that reads a shade as an attention weight (the shades are quantised, on a square-root scale). */
+function intensityScale(peak: number, x0: number, y0: number, h: number): string {
+  const parts: string[] = [];
+  const step = h / SHADES;
+  for (let shade = 1; shade <= SHADES; shade++)
+    parts.push(el('rect', { x: x0, y: num(y0 + h - shade * step, 1), width: SCALE.bar, height: num(step, 1), fill: INK, 'fill-opacity': num(shade / SHADES, 3) }));
+  parts.push(el('rect', { x: x0, y: y0, width: SCALE.bar, height: h, fill: 'none', stroke: '#888' }));
+  if (peak > 0) {
+    for (const fraction of [0, 0.1, 0.25, 0.5, 1]) {
+      const y = y0 + h - fraction ** GAMMA * h;
+      parts.push(el('line', { x1: x0 + SCALE.bar, y1: num(y, 1), x2: x0 + SCALE.bar + 4, y2: num(y, 1), stroke: '#444' }));
+      parts.push(text({ x: x0 + SCALE.bar + 6, y: num(y + 4, 1) }, num(fraction * peak, 2)));
+    }
+  }
+  parts.push(text({ x: x0, y: y0 - 12 }, 'weight'));
+  return el('g', { class: 'intensity-scale', 'font-size': 11 }, parts);
 }
 
 function checkMatrix(m: Matrix, title: string): void {
@@ -67,19 +94,17 @@ function checkMatrix(m: Matrix, title: string): void {
     throw new ConfigError(`attention matrix ${m.rows} x ${m.cols} with ${m.data.length} values is inconsistent`, title);
 }
 
-function drawPanel(panel: HeatmapPanel, x0: number, y0: number, o: HeatmapOptions): string {
+function drawPanel(panel: HeatmapPanel, pooled: ReturnType<typeof maxPool> | undefined, scale: { readonly peak: number; readonly tokens: number }, x0: number, y0: number, o: HeatmapOptions): string {
   const { matrix } = panel;
   const w = o.panelWidth;
-  const h = o.panelHeight;
+  const { peak, tokens } = scale;
   const parts: string[] = [text({ x: x0 + w / 2, y: y0 - 12, 'text-anchor': 'middle', 'font-weight': 'bold' }, panel.title)];
-  parts.push(el('rect', { x: x0, y: y0, width: w, height: h, fill: 'white', stroke: '#888' }));
-  if (matrix.rows === 0 || matrix.cols === 0) {
-    parts.push(text({ x: x0 + w / 2, y: y0 + h / 2, 'text-anchor': 'middle', fill: '#888' }, 'no output tokens'));
+  parts.push(el('rect', { x: x0, y: y0, width: w, height: o.panelHeight, fill: 'white', stroke: '#888' }));
+  if (pooled === undefined) {
+    parts.push(text({ x: x0 + w / 2, y: y0 + o.panelHeight / 2, 'text-anchor': 'middle', fill: '#888' }, 'no output tokens'));
     return el('g', {}, parts);
   }
-  const pooled = maxPool(matrix, o.maxRows, o.maxCols);
-  let peak = 0;
-  for (const v of pooled.data) if (v > peak) peak = v; // NaN never compares greater
+  const h = (o.panelHeight * matrix.rows) / tokens; // the common token scale
   const cw = w / pooled.cols;
   const ch = h / pooled.rows;
   // One <path> per shade, each cell a closed sub-path, keeps the file small: a row's run of
@@ -101,7 +126,7 @@ function drawPanel(panel: HeatmapPanel, x0: number, y0: number, o: HeatmapOption
   }
   const cells = [...byShade].sort(([a], [b]) => a - b).map(([shade, runs]) => el('path', { 'fill-opacity': num(shade / SHADES, 3), d: runs.join('') }));
   parts.push(el('g', { fill: INK, 'shape-rendering': 'crispEdges' }, cells));
-  parts.push(axes(matrix, x0, y0, o));
+  parts.push(axes(matrix, tokens, x0, y0, o));
   return el('g', {}, parts);
 }
 
@@ -126,7 +151,7 @@ export function maxPool(m: Matrix, maxRows: number, maxCols: number): { rows: nu
   return { rows, cols, data };
 }
 
-function axes(m: Matrix, x0: number, y0: number, o: HeatmapOptions): string {
+function axes(m: Matrix, tokens: number, x0: number, y0: number, o: HeatmapOptions): string {
   const w = o.panelWidth;
   const h = o.panelHeight;
   const seconds = m.cols * o.frameSeconds;
@@ -136,8 +161,8 @@ function axes(m: Matrix, x0: number, y0: number, o: HeatmapOptions): string {
     parts.push(el('line', { x1: x, y1: y0 + h, x2: x, y2: y0 + h + 4, stroke: '#444' }));
     parts.push(text({ x, y: y0 + h + 16, 'text-anchor': 'middle' }, String(t)));
   }
-  for (const k of ticks(0, m.rows, 5)) {
-    const y = y0 + (k / m.rows) * h;
+  for (const k of ticks(0, tokens, 5)) {
+    const y = y0 + (k / tokens) * h;
     parts.push(el('line', { x1: x0 - 4, y1: y, x2: x0, y2: y, stroke: '#444' }));
     parts.push(text({ x: x0 - 6, y: y + 4, 'text-anchor': 'end' }, String(k)));
   }

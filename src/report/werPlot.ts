@@ -6,6 +6,8 @@ export interface ScatterPoint {
   readonly y: number;
   /** Tooltip (e.g. the utterance id). */
   readonly label?: string;
+  /** A short name written beside the point (the utterance); points of one tag are named once. */
+  readonly tag?: string;
 }
 
 export interface ScatterSeries {
@@ -24,7 +26,15 @@ export interface ScatterOptions {
   readonly yMin: number;
   /** Smallest y range shown, so an all-zero series is not a flat line at the top. Default 1. */
   readonly yMinRange: number;
+  /** A dashed horizontal line at `y`, named (WER 100 %). Default none. */
+  readonly reference?: { readonly y: number; readonly label: string };
 }
+
+/** Above this many tagged points the tags would cover the plot; then only tooltips name them. */
+const MAX_TAGS = 30;
+/** Size of a tag at font size 9: a generous character width, and a line. */
+const TAG_CHAR_PX = 5.5;
+const TAG_LINE_PX = 11;
 
 export const DEFAULT_SCATTER: ScatterOptions = Object.freeze({ title: '', xLabel: 'x', yLabel: 'y', width: 560, height: 320, yMin: 0, yMinRange: 1 });
 
@@ -37,8 +47,12 @@ export interface UtterancePoint {
 /** WER (%) against utterance duration, one series per attention mode. */
 export function werVsDurationSvg(series: readonly { readonly mode: string; readonly points: readonly UtterancePoint[] }[]): string {
   return scatterSvg(
-    series.map((s) => ({ name: s.mode, points: s.points.map((p) => ({ x: p.seconds, y: 100 * p.wer, label: `${p.id} (${s.mode}): ${num(p.seconds)} s, WER ${num(100 * p.wer, 1)}%` })) })),
-    { title: 'WER against utterance duration', xLabel: 'utterance duration (s)', yLabel: 'WER (%)', yMinRange: 10 },
+    series.map((s) => ({
+      name: s.mode,
+      points: s.points.map((p) => ({ x: p.seconds, y: 100 * p.wer, label: `${p.id} (${s.mode}): ${num(p.seconds)} s, WER ${num(100 * p.wer, 1)}%`, tag: p.id.replace(/\.wav$/i, '') })),
+    })),
+    // 100 %: as many errors as reference words, what an empty or unrelated output scores.
+    { title: 'WER against utterance duration', xLabel: 'utterance duration (s)', yLabel: 'WER (%)', yMinRange: 10, reference: { y: 100, label: 'WER 100 %' } },
   );
 }
 
@@ -55,7 +69,7 @@ export function scatterSvg(series: readonly ScatterSeries[], options: Partial<Sc
   if (!(Number.isInteger(o.width) && o.width > 0 && Number.isInteger(o.height) && o.height > 0)) throw new ConfigError('plot size must be positive integers', 'scatter');
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   const xMax = Math.max(1e-9, ...all.map((p) => p.x)) * 1.05;
-  const yMax = Math.max(o.yMin + o.yMinRange, ...all.map((p) => p.y)) * 1.05;
+  const yMax = Math.max(o.yMin + o.yMinRange, ...all.map((p) => p.y), o.reference?.y ?? -Infinity) * 1.05;
   const X = (x: number) => MARGIN.left + (x / xMax) * o.width;
   const Y = (y: number) => MARGIN.top + o.height - ((y - o.yMin) / (yMax - o.yMin)) * o.height;
 
@@ -74,7 +88,14 @@ export function scatterSvg(series: readonly ScatterSeries[], options: Partial<Sc
   const yl = { x: 18, y: MARGIN.top + o.height / 2 };
   body.push(text({ x: yl.x, y: yl.y, 'text-anchor': 'middle', transform: `rotate(-90 ${yl.x} ${num(yl.y)})` }, o.yLabel));
 
-  const nudge = (i: number) => (i - (series.length - 1) / 2) * 3; // px
+  if (o.reference !== undefined) {
+    const y = Y(o.reference.y);
+    body.push(el('line', { class: 'reference', x1: MARGIN.left, y1: num(y, 1), x2: MARGIN.left + o.width, y2: num(y, 1), stroke: '#b91c1c', 'stroke-dasharray': '5 4' }));
+    body.push(text({ x: MARGIN.left + o.width - 4, y: num(y - 4, 1), 'text-anchor': 'end', fill: '#b91c1c', 'font-size': 11 }, o.reference.label));
+  }
+
+  // Series side by side at the same x (the same utterance in each mode), hollow, so none hides another.
+  const nudge = (i: number) => (i - (series.length - 1) / 2) * 10; // px: a marker is 9 px wide
   series.forEach((s, i) => {
     const colour = seriesColour(i);
     const marks = s.points
@@ -86,12 +107,38 @@ export function scatterSvg(series: readonly ScatterSeries[], options: Partial<Sc
     body.push(marker(MARKERS[i % MARKERS.length], lx, ly, colour, s.name));
     body.push(text({ x: lx + 12, y: ly + 4 }, s.name));
   });
+  body.push(tags(series, X, Y, nudge(series.length - 1)));
   return svgDocument(MARGIN.left + o.width + MARGIN.right, MARGIN.top + o.height + MARGIN.bottom, body);
+}
+
+/** Each tag once, right of its points, at the height of its highest one. */
+function tags(series: readonly ScatterSeries[], X: (x: number) => number, Y: (y: number) => number, rightmost: number): string {
+  const byTag = new Map<string, { x: number; y: number }>();
+  for (const p of series.flatMap((s) => s.points)) {
+    if (p.tag === undefined || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+    const seen = byTag.get(p.tag);
+    if (seen === undefined || p.y > seen.y) byTag.set(p.tag, { x: p.x, y: p.y });
+  }
+  if (byTag.size > MAX_TAGS) return '';
+  // Tags that would overprint one another (utterances of equal length and WER) are stacked
+  // downwards, one line apart.
+  const placed: { x: number; y: number; width: number }[] = [];
+  const labels = [...byTag]
+    .sort(([, a], [, b]) => Y(a.y) - Y(b.y) || a.x - b.x)
+    .map(([tag, p]) => {
+      const x = X(p.x) + rightmost + 8;
+      const width = tag.length * TAG_CHAR_PX;
+      let y = Y(p.y) + 3;
+      while (placed.some((q) => Math.abs(q.y - y) < TAG_LINE_PX && x < q.x + q.width && q.x < x + width)) y += TAG_LINE_PX;
+      placed.push({ x, y, width });
+      return text({ x: num(x, 1), y: num(y, 1), 'font-size': 9, fill: '#475569' }, tag);
+    });
+  return el('g', { class: 'tags' }, labels);
 }
 
 function marker(shape: (typeof MARKERS)[number], x: number, y: number, colour: string, title: string): string {
   const r = 4.5;
-  const style = { fill: colour, 'fill-opacity': 0.75, stroke: colour };
+  const style = { fill: colour, 'fill-opacity': 0.25, stroke: colour, 'stroke-width': 1.5 };
   const tip = el('title', {}, escapeXml(title));
   switch (shape) {
     case 'circle':

@@ -44,9 +44,13 @@ describe('attention heatmap', () => {
     );
     expect(svg.startsWith('<svg')).toBe(true);
     checkWellFormed(svg);
-    const one = svgSize(attentionHeatmapSvg([{ title: 'x', matrix: oneHot(2, 2, () => 0) }], { panelWidth: 300, panelHeight: 200 }));
+    const panel = { title: 'x', matrix: oneHot(2, 2, () => 0) };
+    const one = svgSize(attentionHeatmapSvg([panel], { panelWidth: 300, panelHeight: 200 }));
+    const three = svgSize(attentionHeatmapSvg([panel, panel, panel], { panelWidth: 300, panelHeight: 200 }));
     const two = svgSize(svg);
-    expect(two.width).toBe(2 * one.width);
+    // Each panel adds the same width; the intensity scale is drawn once.
+    expect(three.width - two.width).toBe(two.width - one.width);
+    expect(two.width - one.width).toBeGreaterThan(300);
     expect(svg).toContain('global &lt;all&gt; &amp; more');
     expect(svg).toContain('clip &quot;a&quot;.wav');
   });
@@ -65,6 +69,24 @@ describe('attention heatmap', () => {
     expect(paths.map((p) => p.cells).reduce((a, b) => a + b)).toBe(2);
     const [light, dark] = paths.sort((a, b) => a.opacity - b.opacity);
     expect(light.opacity).toBeLessThan(dark.opacity);
+  });
+
+  it('shades every panel on one intensity scale, shown by a labelled bar', () => {
+    const weak = { rows: 1, cols: 2, data: new Float32Array([0.5, 0]) };
+    const strong = { rows: 1, cols: 2, data: new Float32Array([1, 0]) };
+    const svg = attentionHeatmapSvg([{ title: 'weak', matrix: weak }, { title: 'strong', matrix: strong }]);
+    const opacities = shadePaths(svg).map((p) => p.opacity).sort();
+    expect(opacities).toHaveLength(2);
+    expect(opacities[0]).toBeLessThan(1); // the weaker panel is not drawn at full ink
+    expect(opacities[1]).toBe(1);
+    const scale = /<g class="intensity-scale"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? '';
+    expect([...scale.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0', '0.1', '0.25', '0.5', '1', 'weight']);
+  });
+
+  it('draws every panel on one token scale: fewer tokens make a shorter panel, not taller rows', () => {
+    const svg = attentionHeatmapSvg([{ title: 'ten', matrix: oneHot(10, 10, (r) => r) }, { title: 'five', matrix: oneHot(5, 10, (r) => r) }], { panelHeight: 200 });
+    const heights = [...svg.matchAll(/v([\d.]+)h/g)].map((m) => Number(m[1]));
+    expect(new Set(heights)).toEqual(new Set([20])); // 200 px / 10 tokens in both panels
   });
 
   it('max-pools large matrices so a one-frame peak survives', () => {
@@ -97,6 +119,30 @@ describe('WER against duration', () => {
     expect(series.map((m) => m[1])).toEqual(['global', 'local']);
     for (const m of series) expect(m[2].match(/<title>/g)).toHaveLength(2);
     expect(svg).toContain('b (global): 40 s, WER 50%');
+  });
+
+  it('names each utterance once beside its points and draws the 100 % line', () => {
+    const svg = werVsDurationSvg([
+      { mode: 'global', points: [{ id: 'a.wav', seconds: 2, wer: 1.5 }, { id: 'b.wav', seconds: 40, wer: 0.5 }] },
+      { mode: 'local', points: [{ id: 'a.wav', seconds: 2, wer: 0.2 }, { id: 'b.wav', seconds: 40, wer: 0.25 }] },
+    ]);
+    const tags = /<g class="tags">(.*?)<\/g>/.exec(svg)?.[1] ?? '';
+    expect([...tags.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['a', 'b']);
+    expect(svg).toMatch(/<line class="reference"[^>]*stroke-dasharray/);
+    expect(svg).toContain('WER 100 %');
+    // The two modes' markers of one utterance do not sit on top of each other.
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const sq = [...svg.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="9"/g)].map((m) => Number(m[1]) + 4.5);
+    expect(Math.abs(cx[0]! - sq[0]!)).toBeGreaterThanOrEqual(2 * 4.5);
+  });
+
+  it('stacks the names of utterances that share a point instead of overprinting them', () => {
+    const svg = werVsDurationSvg([{ mode: 'global', points: ['one', 'two', 'three'].map((id) => ({ id, seconds: 2, wer: 0 })) }]);
+    const ys = [...(/<g class="tags">(.*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/<text x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(ys).toHaveLength(3);
+    expect(new Set(ys).size).toBe(3);
+    const sorted = [...ys].sort((a, b) => a - b);
+    expect(sorted[1]! - sorted[0]!).toBeGreaterThanOrEqual(11);
   });
 
   it('places a higher WER higher up, and skips non-finite points', () => {
