@@ -41,6 +41,7 @@ export interface WriterSummary {
 export function createTranscriptWriter(o: TranscriptWriterOptions) {
   let succeeded = 0;
   let failed = 0;
+  let audioSeconds = 0;
   const scored: UtteranceScore[] = [];
   const unscored: string[] = [];
   const usedNames = new Set<string>();
@@ -73,6 +74,7 @@ export function createTranscriptWriter(o: TranscriptWriterOptions) {
       if (item.ok) {
         succeeded++;
         const { result, score } = item.value;
+        audioSeconds += result.timing.audioSeconds;
         if (score !== undefined) scored.push(score);
         else unscored.push(item.id);
         // A file of its own (--out-dir) holds only the transcript: its name already says which input it is.
@@ -93,7 +95,7 @@ export function createTranscriptWriter(o: TranscriptWriterOptions) {
 
     /** Prints the scores (text: stdout after the transcripts; other formats: stderr). */
     finish(): WriterSummary {
-      o.progress.done();
+      o.progress.summary({ command: o.command, files: succeeded + failed, failed, audioSeconds });
       if (o.scoring) {
         const sink = o.format === 'text' && o.outDir === undefined ? o.stdout : o.stderr;
         if (scored.length > 0) sink.write(`\n${formatReport(scored)}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioError } from '../../src/errors.ts';
 import { scoreUtterance } from '../../src/metrics/index.ts';
-import { createProgress, renderProgress } from '../../src/report/progress.ts';
+import { createProgress, formatDuration, renderProgress, renderSummary } from '../../src/report/progress.ts';
 import { failureRecord, formatTranscript, transcriptRecord } from '../../src/report/transcriptFormats.ts';
 import { createTranscriptWriter } from '../../src/report/transcriptWriter.ts';
 import { failed, ok } from '../../src/rx/item.ts';
@@ -14,7 +14,7 @@ const sink = () => {
   const chunks: string[] = [];
   return { chunks, write: (c: string) => chunks.push(c), text: () => chunks.join('') };
 };
-const silent = { tick: () => {}, done: () => {} };
+const silent = { tick: () => {}, done: () => {}, summary: () => {} };
 const scratch = mkdtempSync(join(tmpdir(), 'las-writer-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -55,6 +55,27 @@ describe('progress bar', () => {
     expect(line).toContain('...xxx');
   });
 
+  it('shows the time elapsed and, at the pace so far, the time left', () => {
+    expect(renderProgress(1, 4, 'a.wav', 120, 10)).toBe(`[${'#'.repeat(6)}${'-'.repeat(18)}] 1/4 10 s, 30 s left a.wav`);
+    expect(renderProgress(4, 4, 'd.wav', 120, 130)).toBe(`[${'#'.repeat(24)}] 4/4 2 min 10 s d.wav`);
+    expect(formatDuration(3725)).toBe('1 h 02 min');
+  });
+
+  it('ends a run on a terminal with one summary line: files, failures, audio, wall time, RTF', () => {
+    expect(renderSummary({ command: 'las transcribe', files: 140, failed: 2, audioSeconds: 427 }, 2.9)).toBe('las transcribe: 140 files, 2 failed, 7 min 07 s of audio in 3 s, RTF 0.0068');
+    expect(renderSummary({ command: 'las transcribe', files: 1, failed: 0, audioSeconds: 7200 }, 36)).toBe('las transcribe: 1 file, 0 failed, 2.00 h of audio in 36 s, RTF 0.0050');
+    let clock = 0;
+    const tty = { ...sink(), isTTY: true, columns: 80 };
+    const progress = createProgress(2, tty, () => clock);
+    progress.tick('a');
+    clock = 4000;
+    progress.summary({ command: 'las transcribe', files: 2, failed: 1, audioSeconds: 8 });
+    expect(tty.text().endsWith('\r\x1b[2Klas transcribe: 2 files, 1 failed, 8 s of audio in 4 s, RTF 0.50\n')).toBe(true);
+    const piped = sink();
+    createProgress(2, piped).summary({ command: 'x', files: 1, failed: 0, audioSeconds: 1 });
+    expect(piped.chunks).toEqual([]);
+  });
+
   it('draws only on a terminal', () => {
     const pipe = sink();
     const off = createProgress(2, pipe);
@@ -62,10 +83,10 @@ describe('progress bar', () => {
     off.done();
     expect(pipe.chunks).toEqual([]);
     const tty = { ...sink(), isTTY: true, columns: 80 };
-    const on = createProgress(2, tty);
+    const on = createProgress(2, tty, () => 0);
     on.tick('a');
     on.done();
-    expect(tty.chunks[0]).toMatch(/^\r\x1b\[2K\[#+-+\] 1\/2 a$/);
+    expect(tty.chunks[0]).toMatch(/^\r\x1b\[2K\[#+-+\] 1\/2 0 s, 0 s left a$/);
     expect(tty.chunks.at(-1)).toBe('\r\x1b[2K');
   });
 });
