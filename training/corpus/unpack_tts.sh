@@ -11,8 +11,8 @@
 # pico2wave, RHVoice-test, festival, text2wave, sox) that sets LD_LIBRARY_PATH and the data
 # paths for that program alone, so the Python process (torch, numpy) never sees the
 # unpacked libraries. pico2wave, RHVoice, festival and espeak-ng's MBROLA look-up have
-# /usr/share/... compiled in; the unpacked copies are patched to the same-length path
-# /tmp/.ttsd/..., a symlink to PREFIX/usr/share (one unpacked prefix per machine at a time).
+# /usr/share/... compiled in; the unpacked copies are patched to a path of the same length,
+# /tmp/.tXXX/... (XXX from a hash of PREFIX), a symlink to PREFIX/usr/share.
 # RHVoice-test speaks a *different* installed voice when the one asked for is missing; the
 # wrapper refuses a voice that was not unpacked instead (a training voice must never be
 # silently replaced, e.g. by the validation voice clb); text2wave's wrapper does the same.
@@ -22,16 +22,20 @@ DEBS="espeak-ng espeak-ng-data libespeak-ng1 libpcaudio0 libsonic0 flite libflit
   libasound2 libasound2-data libpulse0 libsndfile1 libasyncns0 libx11-xcb1 libx11-6 libxcb1
   libxau6 libxdmcp6 libflac12 libvorbis0a libvorbisenc2 libopus0 libogg0 libmpg123-0
   libmp3lame0 libbsd0 libmd0 libdbus-1-3"
-SHARE_LINK=/tmp/.ttsd   # same length as /usr/share: patched binaries keep their layout
 PROGRAMS="espeak-ng mbrola flite pico2wave RHVoice-test festival sox"
 
-patch_share_paths() {  # FILE NAME...: /usr/share/NAME -> /tmp/.ttsd/NAME inside FILE
-  python3 - "$@" <<'EOF'
+share_link() {  # PREFIX -> /tmp/.tXXX: as long as /usr/share, so patched files keep their layout
+  python3 -c 'import hashlib, sys; print("/tmp/.t" + hashlib.sha1(sys.argv[1].encode()).hexdigest()[:3])' "$1"
+}
+
+patch_share_paths() {  # FILE NAME...: /usr/share/NAME -> $link/NAME inside FILE
+  python3 - "$link" "$@" <<'EOF'
 import sys
-path, names = sys.argv[1], sys.argv[2:]
+link, path, names = sys.argv[1].encode(), sys.argv[2], sys.argv[3:]
+assert len(link) == len(b"/usr/share"), link
 data = open(path, "rb").read()
 for name in names:
-    old, new = b"/usr/share/" + name.encode(), b"/tmp/.ttsd/" + name.encode()
+    old, new = b"/usr/share/" + name.encode(), link + b"/" + name.encode()
     if data.count(old) == 0 and data.count(new) == 0:
         sys.exit(f"patch: {path} has no /usr/share/{name}")
     data = data.replace(old, new)
@@ -118,6 +122,7 @@ case "$cmd" in
     prefix=${3:?unpack needs a PREFIX}
     mkdir -p "$prefix/bin"
     prefix=$(cd "$prefix" && pwd)
+    link=$(share_link "$prefix")
     for deb in "$dir"/*.deb; do [ -e "$deb" ] && extract_deb "$deb" "$prefix"; done
     for tarball in "$dir"/*.tar.xz; do [ -e "$tarball" ] && extract_tar "$tarball" "$prefix"; done
     lib="$prefix/usr/lib/$ARCH_LIB"
@@ -130,7 +135,7 @@ case "$cmd" in
       done
     fi
     for f in "$lib"/libespeak-ng.so.*.*; do [ -f "$f" ] && patch_share_paths "$f" mbrola; done
-    ln -sfn "$prefix/usr/share" "$SHARE_LINK"
+    ln -sfn "$prefix/usr/share" "$link"
     for p in espeak-ng mbrola flite pico2wave RHVoice-test festival sox; do
       [ -x "$prefix/usr/bin/$p" ] && write_wrapper "$p" "\"\$P/usr/bin/$p\""
     done

@@ -257,9 +257,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="training/device/debs")
     ap.add_argument("--verify", action="store_true", help="only check the folder against MANIFEST.json")
     args = ap.parse_args(argv)
-    if args.verify:
+    if args.verify:  # just before the run call: the pack is whole and the tree still fits
         problems = verify(args.out)
-        print("\n".join(problems) or f"{args.out}: whole")
+        packed = sum(os.path.getsize(os.path.join(args.out, n)) for n in os.listdir(args.out))
+        travelling = tree_bytes() + packed
+        if travelling > TREE_LIMIT:
+            problems.append(f"the tree and the pack are {travelling / 2**20:.1f} MiB, over {TREE_LIMIT / 2**20:.0f} MiB: run pack.sh again")
+        print("\n".join(problems) or f"{args.out}: whole; travelling {travelling / 2**20:.1f} MiB of {TREE_LIMIT / 2**20:.0f} MiB")
         return 1 if problems else 0
     m = build(args.out)
     mib = lambda n: f"{n / 2**20:.1f} MiB"

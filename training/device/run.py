@@ -45,7 +45,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--work", help="scratch folder (default /tmp/las-device, or /tmp/las-device-dry)")
     ap.add_argument("--debs", default=os.path.join(REPO, "training", "device", "debs"))
     ap.add_argument("--tts", help="unpack prefix (default <work>/tts)")
-    ap.add_argument("--train-utts", type=int, help="planned training utterances (default 24000; dry 60)")
+    ap.add_argument("--train-utts", type=int,
+                    help="planned training utterances (default 36000, ~27000 kept with the voices packed; dry 60)")
     ap.add_argument("--jobs", type=int, help="corpus and feature workers (default: all cores; dry 2)")
     ap.add_argument("--budget-minutes", type=float, help="wall time of the whole command (default 9; dry 6)")
     ap.add_argument("--corpus-minutes", type=float, default=3.0,
@@ -70,7 +71,7 @@ def parse_args(argv=None) -> argparse.Namespace:
             setattr(args, name, tiny if dry else real)
 
     default("work", "/tmp/las-device", "/tmp/las-device-dry")
-    default("train_utts", 24000, 60)
+    default("train_utts", 36000, 60)
     default("jobs", cores, 2)
     default("budget_minutes", 9.0, 6.0)
     default("device", "cuda", "cpu")
@@ -127,9 +128,10 @@ class Log:
         return (time.time() - self.t0) / 60
 
 
-def run_logged(log: Log, cmd: list, env=None, timeout_s: float = None, stderr_path: str = None) -> int:
+def run_logged(log: Log, cmd: list, env=None, timeout_s: float = None, stderr_path: str = None,
+               grace_s: float = 90) -> int:
     """Runs cmd with its stdout (and stderr, unless stderr_path) copied into the log. Past
-    timeout_s: SIGTERM to its process group, then SIGKILL 90 s later; returns the exit code."""
+    timeout_s: SIGTERM to its process group, then SIGKILL grace_s later; returns the exit code."""
     log("$ " + " ".join(cmd))
     err = open(stderr_path, "w") if stderr_path else subprocess.STDOUT
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=err,
@@ -142,7 +144,7 @@ def run_logged(log: Log, cmd: list, env=None, timeout_s: float = None, stderr_pa
         log(f"timeout after {timeout_s:.0f} s: SIGTERM")
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=90)
+            proc.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -332,11 +334,15 @@ def main(argv=None) -> int:
         env = {**os.environ, "PATH": os.path.join(args.tts, "bin"),
                "LAS_SENTENCE_POOL": os.path.join(args.debs, pack.POOL_FILE)}
         summary["smoke_failed"] = smoke(log, manifest["voices"], env, scratch)
+        from training.corpus.synth import VALIDATION
+        silent = [f"{e}:{n}" for e, n in VALIDATION if f"{e}:{n}" in summary["smoke_failed"]]
+        if silent:
+            log(f"WARNING: validation voices {silent} do not speak: best.pt is chosen on the others")
 
         build = [sys.executable, "-m", "training.corpus.build", "--out", corpus] + corpus_flags(args)
         err = os.path.join(args.work, "corpus.stderr")
         left = max(args.corpus_minutes, 0.5) * 60
-        rc_build = run_logged(log, build + ["--train-only"], env, timeout_s=left, stderr_path=err)
+        rc_build = run_logged(log, build + ["--train-only"], env, timeout_s=left, stderr_path=err, grace_s=20)
         if rc_build != 0 or not os.path.exists(os.path.join(corpus, "READY")):
             log("corpus build stopped before READY: manifests of the WAVs that exist (snapshot)")
             if run_logged(log, build + ["--snapshot"], env) != 0:
@@ -345,7 +351,9 @@ def main(argv=None) -> int:
         log(f"corpus: skipped utterances by voice (not packed or failed): {summary['skipped_by_voice']}")
         with open(os.path.join(corpus, "READY")) as f:
             summary["corpus"] = f.read().strip()
-        log(f"corpus READY: {summary['corpus']}")
+        with open(os.path.join(corpus, "validation.tsv")) as f:
+            summary["validation_clips"] = sum(1 for _ in f) - 1
+        log(f"corpus READY: {summary['corpus']}; validation {summary['validation_clips']} clips")
 
         feats = [sys.executable, "-m", "training.las.features", "--corpus", corpus, "--out", features,
                  "--splits", "train,dev,validation", "--workers", str(args.jobs)]
@@ -357,7 +365,9 @@ def main(argv=None) -> int:
             raise RuntimeError(f"only {minutes:.1f} min left for training; raise --budget-minutes or lower --train-utts")
         summary["train_minutes"] = round(minutes, 2)
         train = [sys.executable, "-m", "training.device.train_cuda"] + train_flags(args, features, train_work, minutes)
-        rc = run_logged(log, train, timeout_s=(minutes + args.reserve_minutes) * 60)
+        # train.py stops itself after --max-minutes; past the budget (less 20 s for packing) it
+        # gets SIGTERM, which train.py answers with a final checkpoint
+        rc = run_logged(log, train, timeout_s=(args.budget_minutes - log.elapsed_min()) * 60 - 20, grace_s=45)
         summary["train_exit"] = rc
     except Exception as e:
         log(f"FAILED: {type(e).__name__}: {e}")

@@ -1,6 +1,7 @@
 """The cheap parts of training/device: the pack plan fits the run tool's tree limit, run.py's
 arguments, the result splitter and joiner, the engine wrappers' voice guards, .deb unpacking
 without dpkg. The whole chain runs in `bash training/device/run.sh --dry-run` (minutes)."""
+import hashlib
 import os
 import random
 import shutil
@@ -56,7 +57,7 @@ def test_validation_voices_always_travel_and_no_group_names_a_reserved_voice():
 
 def test_parse_args_defaults_and_passthrough(tmp_path):
     real = run.parse_args(["--out", str(tmp_path), "--", "--lr", "2e-3"])
-    assert (real.device, real.train_utts, real.frame_budget, real.budget_minutes) == ("cuda", 24000, 100000, 9.0)
+    assert (real.device, real.train_utts, real.frame_budget, real.budget_minutes) == ("cuda", 36000, 100000, 9.0)
     assert real.train_args == ["--lr", "2e-3"] and real.max_steps is None
     flags = run.train_flags(real, "F", "W", 5.5)
     assert flags[flags.index("--device") + 1] == "cuda" and flags[flags.index("--max-minutes") + 1] == "5.50"
@@ -166,7 +167,13 @@ def test_wrappers_refuse_voices_that_were_not_unpacked(tmp_path):
     (prefix / "usr/share/festival/voices.scm").write_text('(defvar p "/usr/share/festival/voices/")\n')
     (tmp_path / "debs").mkdir()
     subprocess.run(["sh", UNPACK, "unpack", str(tmp_path / "debs"), str(prefix)], check=True, capture_output=True)
-    assert "/tmp/.ttsd/festival/voices/" in (prefix / "usr/share/festival/voices.scm").read_text()
+    link = "/tmp/.t" + hashlib.sha1(str(prefix).encode()).hexdigest()[:3]  # this prefix's own link
+    try:
+        assert os.readlink(link) == str(prefix / "usr/share")
+        assert f"{link}/festival/voices/" in (prefix / "usr/share/festival/voices.scm").read_text()
+        assert f"# {link}/festival" in (prefix / "usr/bin/festival").read_text()
+    finally:
+        os.remove(link)
     rhv = str(prefix / "bin/RHVoice-test")
     assert subprocess.run([rhv, "-p", "clb", "-i", "x"], capture_output=True).returncode == 0
     refused = subprocess.run([rhv, "-p", "alan", "-i", "x"], capture_output=True)
@@ -193,6 +200,7 @@ def test_unpack_without_dpkg_matches_dpkg(tmp_path):
         prefix = tmp_path / mode
         subprocess.run(["sh", UNPACK, "unpack", str(debs), str(prefix)], check=True, capture_output=True,
                        env={**os.environ, **env})
+        os.remove("/tmp/.t" + hashlib.sha1(str(prefix).encode()).hexdigest()[:3])
         assert (prefix / "usr/share/las/a.txt").read_text() == "hello\n"
         assert os.readlink(prefix / "usr/share/las/b.txt") == "a.txt"
 
@@ -204,3 +212,13 @@ def test_sentence_pool_file_round_trip(tmp_path, monkeypatch):
     text_sources.save_pool(path, pool)
     monkeypatch.setenv(text_sources.POOL_ENV, path)
     assert text_sources.sentence_pool() == pool
+
+
+def test_verify_reports_a_changed_file(tmp_path):
+    (tmp_path / "a.deb").write_bytes(b"abc")
+    manifest = {"files": {"a.deb": {"bytes": 3, "sha256": pack.sha256(str(tmp_path / "a.deb"))},
+                          "b.deb": {"bytes": 1, "sha256": "0"}}}
+    (tmp_path / "MANIFEST.json").write_text(__import__("json").dumps(manifest))
+    assert pack.verify(str(tmp_path)) == ["b.deb: missing"]
+    (tmp_path / "a.deb").write_bytes(b"abd")
+    assert pack.verify(str(tmp_path))[0].startswith("a.deb: size or sha256")
