@@ -1,20 +1,30 @@
 import { ConfigError } from '../errors.ts';
 import type { DecoderStep } from '../model/decoderStep.ts';
-import type { EncoderOutput } from '../model/encoder.ts';
 import type { DecoderSession, StepOutput, StepRow } from './session.ts';
 
 /**
- * A DecoderSession over the decoder_step graph and one utterance's encoder output.
+ * Encoder frames as the decoder reads them: one utterance's EncoderOutput, or, while streaming,
+ * the frames so far (getters that grow; rows already there never change).
+ */
+export interface EncodedFrames {
+  readonly frames: number;
+  readonly keys: Float32Array; // [frames, A]
+  readonly memory: Float32Array; // [frames, H]
+  readonly ctcLogits?: Float32Array; // [frames, V]
+}
+
+/**
+ * A DecoderSession over the decoder_step graph and one utterance's encoder output. `maxWidth`
+ * bounds every window (all frames in global mode, L + R + 1 in local mode).
  *
  * Each row's keys/memory window is gathered into preallocated [B, W, *] buffers, W being the
  * widest window in the batch; narrower rows are zero-padded with mask 0. A row is only
  * re-copied when its window or W changes, so in global mode (one fixed window) the frames are
  * copied once per utterance and in local mode only when a pointer moves.
  */
-export function createModelSession(decoder: DecoderStep, encoded: EncoderOutput, maxBatch: number, maxWidth: number): DecoderSession {
+export function createModelSession(decoder: DecoderStep, encoded: EncodedFrames, maxBatch: number, maxWidth: number): DecoderSession {
   const { stateDim, keyDim, memoryDim, vocabSize } = decoder.dims;
-  const width = Math.min(maxWidth, encoded.frames);
-  const buffers = decoder.createBuffers(maxBatch, Math.max(1, width));
+  const buffers = decoder.createBuffers(maxBatch, Math.max(1, maxWidth));
   // What each buffer row currently holds, to skip unchanged copies.
   const heldStart = new Int32Array(maxBatch).fill(-1);
   const heldEnd = new Int32Array(maxBatch).fill(-1);
@@ -38,10 +48,13 @@ export function createModelSession(decoder: DecoderStep, encoded: EncoderOutput,
     heldEnd[row] = end;
   };
 
+  const ctcLogits = encoded.ctcLogits;
   return {
     vocabSize,
-    encoderFrames: encoded.frames,
-    ...(encoded.ctcLogits.length >= encoded.frames * vocabSize && encoded.frames > 0 ? { ctcLogits: encoded.ctcLogits } : {}),
+    get encoderFrames() {
+      return encoded.frames;
+    },
+    ...(ctcLogits !== undefined && ctcLogits.length >= encoded.frames * vocabSize && encoded.frames > 0 ? { ctcLogits } : {}),
     async step(rows: readonly StepRow[]): Promise<StepOutput> {
       const batch = rows.length;
       if (batch < 1 || batch > maxBatch) throw new ConfigError(`step batch ${batch} outside 1..${maxBatch}`, 'decoder');

@@ -48,14 +48,41 @@ export interface SearchResult {
 }
 
 /**
+ * A search in progress, one batched decoder step at a time, so that offline decoding (run to the
+ * end at once) and streaming (a step only once the frames it attends to exist) are the same
+ * code. State lives in the returned object; hypotheses themselves are immutable values.
+ */
+export interface Search {
+  /** No live hypothesis is left that could still win. */
+  readonly done: boolean;
+  /** Decoder steps (batched calls) made. */
+  readonly decoderSteps: number;
+  /** Output tokens of the longest-lived best hypothesis so far: the best live one, or the winner once done. */
+  readonly length: number;
+  /** More encoder frames exist now (streaming); counts only grow. */
+  extend(framesAvailable: number): void;
+  /** Whether every live hypothesis's next window is final (see AttentionMode.isReady). */
+  ready(inputEnded: boolean): boolean;
+  /** One batched step over every live hypothesis. */
+  step(): Promise<void>;
+  /** Ends the search where it stands (the input ended at the length cap). */
+  stop(): void;
+  /** The best finished hypothesis, or the best live one when none has finished (yet). */
+  best(): SearchResult;
+  /** The attention state of the best live (or, once done, winning) hypothesis. */
+  bestAttention(): AttentionStateBase;
+}
+
+/**
  * Beam search over a DecoderSession (greedy is beam 1 with the greedy selector). All live
  * hypotheses go through ONE batched step call per output position. Candidates are ordered by
  * total score (the scorer's: attention log probability, or joint CTC/attention); an ending
- * candidate is set aside as finished, the others refill the beam. The search stops when no live hypothesis could still outscore the best finished one
- * under the ranker (or none is left); every hypothesis ends by the length cap at the latest.
- * Finished hypotheses are ranked by the (length-normalising) ranker.
+ * candidate is set aside as finished, the others refill the beam. The search is done when no
+ * live hypothesis could still outscore the best finished one under the ranker (or none is
+ * left); every hypothesis ends by the length cap at the latest. Finished hypotheses are ranked
+ * by the (length-normalising) ranker.
  */
-export async function beamSearch(session: DecoderSession, s: SearchStrategies): Promise<SearchResult> {
+export function createSearch(session: DecoderSession, s: SearchStrategies): Search {
   const vocab = session.vocabSize;
   const logProbs = new Float32Array(vocab);
   const scores = new Float32Array(vocab);
@@ -64,55 +91,93 @@ export async function beamSearch(session: DecoderSession, s: SearchStrategies): 
   ];
   const finished: Hypothesis[] = [];
   let decoderSteps = 0;
-
   let bestFinished = Number.NEGATIVE_INFINITY;
-  while (alive.length > 0) {
-    const rows: StepRow[] = alive.map((h) => ({ token: h.record?.token ?? s.sosId, parent: h.stateRow, window: s.mode.window(h.attention) }));
-    const out = await session.step(rows);
-    decoderSteps++;
+  let done = false;
 
-    const candidates: { from: Hypothesis; row: number; record: StepRecord; attention: AttentionStateBase }[] = [];
-    alive.forEach((h, b) => {
-      const { window } = rows[b];
-      const size = window.end - window.start;
-      const weights = out.attn.subarray(b * out.width, b * out.width + size); // [window size]
-      const attention = s.mode.update(h.attention, weights);
-      const peakFrame = window.start + argmax(weights);
-      const kept = s.keepWeights ? weights.slice() : undefined;
-      const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
-      for (const c of s.selector.select(tokenScores))
-        candidates.push({ from: h, row: b, record: { token: c.token, logProb: c.logProb, window, peakFrame, weights: kept }, attention });
-    });
-    // Stable sort: equal scores keep hypothesis order, then token order.
-    candidates.sort((a, b) => b.from.logProb + b.record.logProb - (a.from.logProb + a.record.logProb));
-
-    const next: Hypothesis[] = [];
-    for (const c of candidates) {
-      const length = c.from.length + 1;
-      const ends = s.end.isEnd(c.record.token, length);
-      // A finished hypothesis is never extended, so only live ones need the scorer's new state.
-      const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.record.token);
-      const h: Hypothesis = { parent: c.from, record: c.record, logProb: c.from.logProb + c.record.logProb, length, attention: c.attention, stateRow: c.row, scorerState };
-      if (ends) {
-        finished.push(h);
-        bestFinished = Math.max(bestFinished, s.ranker.score(h.logProb, h.length));
-      } else next.push(h);
-      if (next.length === s.beam) break;
+  const winner = (): { best: Hypothesis | undefined; score: number } => {
+    // Every live hypothesis ends at the length cap, so `finished` is only empty if nothing could be proposed at all.
+    const pool = finished.length > 0 ? finished : alive;
+    let best: Hypothesis | undefined = pool[0];
+    let score = best === undefined ? 0 : s.ranker.score(best.logProb, best.length);
+    for (const h of pool.slice(1)) {
+      const hs = s.ranker.score(h.logProb, h.length);
+      if (hs > score) [best, score] = [h, hs];
     }
-    alive = next;
-    if (alive.every((h) => s.ranker.bestReachable(h.logProb, h.length, s.end.maxLength) <= bestFinished)) break;
-  }
+    return { best, score };
+  };
+  const shown = (): Hypothesis | undefined => (done || alive.length === 0 ? winner().best : alive[0]);
 
-  // Every live hypothesis ends at the length cap, so `finished` is only empty if nothing could be proposed at all.
-  const pool = finished.length > 0 ? finished : alive;
-  let best: Hypothesis | undefined = pool[0];
-  let bestScore = best === undefined ? 0 : s.ranker.score(best.logProb, best.length);
-  for (const h of pool.slice(1)) {
-    const score = s.ranker.score(h.logProb, h.length);
-    if (score > bestScore) [best, bestScore] = [h, score];
-  }
-  const steps: StepRecord[] = [];
-  for (let h: Hypothesis | undefined = best; h?.record !== undefined; h = h.parent) steps.push(h.record);
-  steps.reverse();
-  return { steps, logProb: best?.logProb ?? 0, score: bestScore, decoderSteps };
+  return {
+    get done() {
+      return done;
+    },
+    get decoderSteps() {
+      return decoderSteps;
+    },
+    get length() {
+      return shown()?.length ?? 0;
+    },
+    extend(framesAvailable) {
+      alive = alive.map((h) => ({ ...h, attention: s.mode.extend(h.attention, framesAvailable) }));
+    },
+    ready: (inputEnded) => alive.every((h) => s.mode.isReady(h.attention, inputEnded)),
+    stop() {
+      done = true;
+    },
+    async step() {
+      if (done) return;
+      const rows: StepRow[] = alive.map((h) => ({ token: h.record?.token ?? s.sosId, parent: h.stateRow, window: s.mode.window(h.attention) }));
+      const out = await session.step(rows);
+      decoderSteps++;
+
+      const candidates: { from: Hypothesis; row: number; record: StepRecord; attention: AttentionStateBase }[] = [];
+      alive.forEach((h, b) => {
+        const { window } = rows[b];
+        const size = window.end - window.start;
+        const weights = out.attn.subarray(b * out.width, b * out.width + size); // [window size]
+        const attention = s.mode.update(h.attention, weights);
+        const peakFrame = window.start + argmax(weights);
+        const kept = s.keepWeights ? weights.slice() : undefined;
+        const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
+        for (const c of s.selector.select(tokenScores))
+          candidates.push({ from: h, row: b, record: { token: c.token, logProb: c.logProb, window, peakFrame, weights: kept }, attention });
+      });
+      // Stable sort: equal scores keep hypothesis order, then token order.
+      candidates.sort((a, b) => b.from.logProb + b.record.logProb - (a.from.logProb + a.record.logProb));
+
+      const next: Hypothesis[] = [];
+      for (const c of candidates) {
+        const length = c.from.length + 1;
+        const ends = s.end.isEnd(c.record.token, length);
+        // A finished hypothesis is never extended, so only live ones need the scorer's new state.
+        const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.record.token);
+        const h: Hypothesis = { parent: c.from, record: c.record, logProb: c.from.logProb + c.record.logProb, length, attention: c.attention, stateRow: c.row, scorerState };
+        if (ends) {
+          finished.push(h);
+          bestFinished = Math.max(bestFinished, s.ranker.score(h.logProb, h.length));
+        } else next.push(h);
+        if (next.length === s.beam) break;
+      }
+      if (next.length > 0 || finished.length > 0) alive = next;
+      else done = true; // nothing could be proposed (every score NaN): keep what there is
+      if (alive.every((h) => s.ranker.bestReachable(h.logProb, h.length, s.end.maxLength) <= bestFinished)) done = true;
+    },
+    best() {
+      const { best, score } = done ? winner() : { best: shown(), score: 0 };
+      const steps: StepRecord[] = [];
+      for (let h: Hypothesis | undefined = best; h?.record !== undefined; h = h.parent) steps.push(h.record);
+      steps.reverse();
+      return { steps, logProb: best?.logProb ?? 0, score: done ? score : s.ranker.score(best?.logProb ?? 0, best?.length ?? 0), decoderSteps };
+    },
+    bestAttention() {
+      return shown()?.attention ?? s.mode.init(session.encoderFrames);
+    },
+  };
+}
+
+/** Runs a search to the end: the offline decoder. */
+export async function beamSearch(session: DecoderSession, s: SearchStrategies): Promise<SearchResult> {
+  const search = createSearch(session, s);
+  while (!search.done) await search.step();
+  return search.best();
 }

@@ -7,7 +7,7 @@ import { createLogMelStream, normalise } from '../features/index.ts';
 import type { LoadedModel } from '../model/index.ts';
 import { createSpeechTrack, endpointRule } from './endpoint.ts';
 import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken, WindowPosition } from './events.ts';
-import { createGreedyLocalDecoder, type GreedyLocalDecoder } from './greedyLocal.ts';
+import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
 import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
 import { createVad } from './vad.ts';
@@ -55,10 +55,10 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const track = createSpeechTrack(hopSeconds);
   const encoder = createSegmentEncoder(model.encoder, o.chunkFrames);
   // Partial text (local mode only) comes from greedy attention steps as the frames arrive.
-  const newDecoder = () => (o.mode === 'local' && o.partials ? createGreedyLocalDecoder(model.decoder, params, o) : undefined);
+  const newDecoder = () => (o.mode === 'local' && o.partials ? createPartialDecoder(model.decoder, ctx, params, o) : undefined);
   const stats = { featuresMs: 0, encoderMs: 0, decoderMs: 0 };
   let checkedFeatures = 0; // endpoint rules checked up to this feature frame of the utterance
-  let decoder: GreedyLocalDecoder | undefined = newDecoder();
+  let decoder: PartialDecoder | undefined = newDecoder();
   let emittedAt: number[] = []; // audio time of each decoder step of the utterance
   let utterance = 0;
   let utteranceStart = 0; // feature frame of the stream where the utterance starts
@@ -79,7 +79,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     const times = emittedAt.filter((_, i) => vocab.isText(steps[i].token));
     return { text: aligned.text, tokens: streamTokens(aligned.tokens, times) };
   };
-  const localWindow = (d: GreedyLocalDecoder): WindowPosition => position(d.window, d.attention.pointer);
+  const localWindow = (d: PartialDecoder): WindowPosition => position(d.window, d.attention.pointer);
 
   /** Decodes what the decoder can with the frames so far; a partial event when characters came. */
   async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
