@@ -5,6 +5,7 @@ import { benchPocketsphinx } from './pocketsphinx.ts';
 import { benchScaling, benchTranscribe } from './transcribe.ts';
 import { benchStreaming } from './streaming.ts';
 import { benchStartup } from './startup.ts';
+import { benchReliability } from './reliability.ts';
 
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
@@ -21,6 +22,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['scaling', benchScaling],
   ['pocketsphinx', benchPocketsphinx],
   ['streaming', benchStreaming],
+  ['reliability', benchReliability],
 ];
 
 const results: { module: string; rows: Row[]; seconds: number; error?: string }[] = [];
