@@ -128,6 +128,8 @@ def main(argv=None):
         # a warm start keeps the bundle's statistics: its weights expect that normalisation
         with open(os.path.join(args.init, "config.json")) as f:
             norm = json.load(f)["normStats"]
+    elif args.init and "norm" in torch.load(args.init, map_location="cpu"):
+        norm = torch.load(args.init, map_location="cpu")["norm"]  # likewise a training checkpoint's
     else:
         with open(os.path.join(args.features, "norm.json")) as f:
             norm = json.load(f)
