@@ -37,7 +37,7 @@ def error_rates(pairs) -> dict:
 
 
 def ctc_greedy(ctc_logits: torch.Tensor, enc_lens: torch.Tensor) -> list:
-    best = ctc_logits.argmax(-1)  # [B, T]
+    best = ctc_logits.argmax(-1).cpu()  # [B, T]
     out = []
     for b in range(best.shape[0]):
         ids, prev = [], BLANK
@@ -53,14 +53,15 @@ def attention_greedy(model, memory, keys, enc_lens, mode: str, left: int, right:
     """Batched greedy attention decoding. memory [B, T, H], keys [B, T, A], enc_lens [B].
     trace: if a list, each step's pointers [B] (local mode) are appended to it."""
     batch, frames_total = memory.shape[:2]
+    device = memory.device
     speller = model.speller
-    frames = torch.arange(frames_total).unsqueeze(0)  # [1, T]
-    lens = enc_lens.long().unsqueeze(1)  # [B, 1]
+    frames = torch.arange(frames_total, device=device).unsqueeze(0)  # [1, T]
+    lens = enc_lens.to(device).long().unsqueeze(1)  # [B, 1]
     valid = frames < lens  # [B, T]
-    pointer = torch.zeros(batch, 1, dtype=torch.long)
-    h = torch.zeros(batch, speller.lstm.hidden_size)
+    pointer = torch.zeros(batch, 1, dtype=torch.long, device=device)
+    h = torch.zeros(batch, speller.lstm.hidden_size, device=device)
     c = torch.zeros_like(h)
-    token = torch.full((batch,), SOS, dtype=torch.long)
+    token = torch.full((batch,), SOS, dtype=torch.long, device=device)
     done = torch.zeros(batch, dtype=torch.bool)
     caps = torch.tensor([math.ceil(int(n) * MAX_TOKENS_PER_FRAME) + MAX_LENGTH_SLACK for n in enc_lens])
     out = [[] for _ in range(batch)]
@@ -79,12 +80,13 @@ def attention_greedy(model, memory, keys, enc_lens, mode: str, left: int, right:
         if mode == "local":
             peak = weights.argmax(-1, keepdim=True)
             pointer = torch.maximum(pointer, peak)
+        chosen = token.tolist()  # one device-to-host copy per step
         for b in range(batch):
             if not done[b]:
-                if int(token[b]) == EOS or step >= int(caps[b]):
+                if chosen[b] == EOS or step >= int(caps[b]):
                     done[b] = True
                 else:
-                    out[b].append(int(token[b]))
+                    out[b].append(chosen[b])
         if bool(done.all()):
             break
     return [decode(ids) for ids in out]
@@ -100,7 +102,7 @@ def score(model, data, batch_size: int = 48, left: int = 10, right: int = 6) -> 
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         b = collate(data, idx)
-        memory, keys, ctc_logits, _ = model.encoder(b["feats"])
+        memory, keys, ctc_logits, _ = model.encoder(b["feats"].to(next(model.parameters()).device))
         enc_lens = torch.div(b["feat_lens"], 4, rounding_mode="floor")
         refs += [data.texts[i] for i in idx]
         hyps["ctc"] += ctc_greedy(ctc_logits, enc_lens)
