@@ -21,16 +21,20 @@ export function logAdd(a: number, b: number): number {
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
 
-/** The forward variables of one prefix. Immutable once made, so beams share them freely. */
+/**
+ * The forward variables of one prefix over frames [first, end); before and after they are
+ * probability 0 (before: the prefix cannot have been emitted yet; after: see
+ * CTC_WINDOW_LOG_PROB). Immutable once made, so beams share them freely.
+ */
 export interface CtcPrefixState {
   /** Last label of the prefix; -1 for the empty prefix. */
   readonly last: number;
-  readonly nonBlank: Float64Array; // [T]
-  readonly blank: Float64Array; // [T]
+  readonly first: number;
+  readonly end: number;
+  readonly nonBlank: Float64Array; // [end - first], frame first + i at i
+  readonly blank: Float64Array; // [end - first]
   /** log psi(prefix); 0 for the empty prefix. */
   readonly score: number;
-  /** Frames before this one have probability 0 in both variables (the loops start here). */
-  readonly first: number;
 }
 
 export interface CtcPrefixScorer {
@@ -53,46 +57,58 @@ export interface CtcPrefixScorer {
  * makes scoring every label cost O(spikes) instead of O(T x V). It can only lower a score: the
  * terms dropped for a label sum to at most T e^threshold psi(g), so a label whose psi(g + c) /
  * psi(g) is far above T e^-20 (about 2e-6 for 1000 frames) keeps its exact score to many
- * digits, and one below it is hopeless anyway. The forward variables of a kept hypothesis
- * (extend) are always exact.
+ * digits, and one below it is hopeless anyway.
  */
 export const CTC_PRUNE_LOG_PROB = -20;
 
 /**
- * `logProbs` [T, V] are per-frame CTC log posteriors (log-softmax of ctc_logits). `blankId` and
- * `eosId` are the vocabulary's <blank> and <eos>. `pruneLogProb` is CTC_PRUNE_LOG_PROB unless a
- * test wants exact sums (-Infinity).
+ * Where a prefix's forward variables end. Without inflow from its parent, the probability that
+ * exactly the prefix has been emitted by frame t only falls with t (each frame adds a blank or
+ * repeats the last label, or leaves the prefix for good), so once it is this far (log) below
+ * its peak, past the parent's own end, the rest is treated as 0. The search then costs the span
+ * where a prefix is alive (a few hundred ms for a character) instead of the whole utterance.
+ * Like the frame pruning it can only lower scores, by at most a factor 1 + e^-30 T of the peak.
  */
-export function createCtcPrefixScorer(
-  logProbs: Float32Array,
-  frames: number,
-  vocabSize: number,
-  blankId: number,
-  eosId: number,
-  pruneLogProb: number = CTC_PRUNE_LOG_PROB,
-): CtcPrefixScorer {
+export const CTC_WINDOW_LOG_PROB = -30;
+
+/**
+ * `logProbs` [T, V] are per-frame CTC log posteriors (log-softmax of ctc_logits). `blankId` and
+ * `eosId` are the vocabulary's <blank> and <eos>. `pruned` false gives exact sums (tests).
+ */
+export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vocabSize: number, blankId: number, eosId: number, pruned = true): CtcPrefixScorer {
   if (logProbs.length < frames * vocabSize) throw new RangeError(`CTC log probabilities hold ${logProbs.length} values, ${frames} frames need ${frames * vocabSize}`);
+  const framePrune = pruned ? CTC_PRUNE_LOG_PROB : NEG_INF;
+  const windowPrune = pruned ? CTC_WINDOW_LOG_PROB : NEG_INF;
   const x = (t: number, c: number) => logProbs[t * vocabSize + c];
   // The frames where each label is likely enough to count, in CSR form: label c's frames are
   // spikeFrames[spikeStart[c] .. spikeStart[c + 1]), ascending.
   const spikeStart = new Int32Array(vocabSize + 1);
-  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > pruneLogProb) spikeStart[c + 1]++;
+  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > framePrune) spikeStart[c + 1]++;
   for (let c = 0; c < vocabSize; c++) spikeStart[c + 1] += spikeStart[c];
   const spikeFrames = new Int32Array(spikeStart[vocabSize]);
   const fill = spikeStart.slice(0, vocabSize);
-  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > pruneLogProb) spikeFrames[fill[c]++] = t;
-  // phi[t] for a label other than the prefix's last: log P(prefix emitted by frame t, either ending).
+  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > framePrune) spikeFrames[fill[c]++] = t;
+  // Scratch for one prefix's forward variables before they are cut to their window.
+  const scratchNonBlank = new Float64Array(Math.max(frames, 1));
+  const scratchBlank = new Float64Array(Math.max(frames, 1));
   const phi = new Float64Array(Math.max(frames, 1));
+  const at = (values: Float64Array, state: CtcPrefixState, t: number) => (t >= state.first && t < state.end ? values[t - state.first] : NEG_INF);
+  const wholeLabelling = (state: CtcPrefixState) => (state.end === frames && frames > 0 ? logAdd(at(state.nonBlank, state, frames - 1), at(state.blank, state, frames - 1)) : NEG_INF);
+
+  /** Keeps frames [first, t) of the scratch as a state. */
+  const freeze = (last: number, first: number, end: number, score: number): CtcPrefixState =>
+    Object.freeze({ last, first, end, nonBlank: scratchNonBlank.slice(first, end), blank: scratchBlank.slice(first, end), score });
 
   const initial = (): CtcPrefixState => {
-    const nonBlank = new Float64Array(frames).fill(NEG_INF);
-    const blank = new Float64Array(frames);
     let sum = 0;
-    for (let t = 0; t < frames; t++) {
+    let t = 0;
+    for (; t < frames; t++) {
       sum += x(t, blankId);
-      blank[t] = sum;
+      scratchNonBlank[t] = NEG_INF;
+      scratchBlank[t] = sum;
+      if (sum < windowPrune) break; // the peak of the empty prefix is 0 (nothing emitted before frame 0)
     }
-    return Object.freeze({ last: -1, nonBlank, blank, score: 0, first: 0 });
+    return freeze(-1, 0, Math.min(frames, t + 1), 0);
   };
 
   return {
@@ -103,45 +119,71 @@ export function createCtcPrefixScorer(
       out.fill(NEG_INF);
       if (frames === 0) return out;
       const empty = state.last < 0;
-      for (let t = state.first; t < frames; t++) phi[t] = logAdd(state.blank[t], state.nonBlank[t]);
+      for (let t = state.first; t < state.end; t++) phi[t] = logAdd(at(state.blank, state, t), at(state.nonBlank, state, t));
       // Label c first emitted at frame t >= 1 continues the prefix as it stood at t - 1 (a
       // repeat of the last label must come after a blank); at t = 0 only the empty prefix.
       const from = empty ? 1 : state.first + 1;
       for (let c = 0; c < vocabSize; c++) {
         if (c === blankId) continue;
-        const before = c === state.last ? state.blank : phi;
+        const same = c === state.last;
         let psi = NEG_INF;
-        for (let i = spikeStart[c]; i < spikeStart[c + 1]; i++) {
+        // First spike at frame >= from - 1 (binary search; t = 0 is handled for the empty prefix).
+        let lo = spikeStart[c];
+        let hi = spikeStart[c + 1];
+        const wanted = empty ? 0 : from;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (spikeFrames[mid] < wanted) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let i = lo; i < spikeStart[c + 1]; i++) {
           const t = spikeFrames[i];
+          if (t > state.end) break;
           if (t === 0 && empty) psi = logAdd(psi, x(0, c));
-          else if (t >= from) psi = logAdd(psi, before[t - 1] + x(t, c));
+          else if (t >= from) psi = logAdd(psi, (same ? at(state.blank, state, t - 1) : phi[t - 1]) + x(t, c));
         }
         out[c] = psi;
       }
-      out[eosId] = logAdd(state.nonBlank[frames - 1], state.blank[frames - 1]);
+      out[eosId] = wholeLabelling(state);
       for (const s of skip) if (s !== eosId) out[s] = NEG_INF;
       return out;
     },
     extend(state, token) {
-      if (token === eosId) return Object.freeze({ ...state, score: frames === 0 ? NEG_INF : logAdd(state.nonBlank[frames - 1], state.blank[frames - 1]) });
-      const nonBlank = new Float64Array(frames).fill(NEG_INF);
-      const blank = new Float64Array(frames).fill(NEG_INF);
-      if (frames === 0) return Object.freeze({ last: token, nonBlank, blank, score: NEG_INF, first: 0 });
+      if (token === eosId) return Object.freeze({ ...state, score: wholeLabelling(state) });
       const empty = state.last < 0;
-      let score = NEG_INF;
-      if (empty) {
-        nonBlank[0] = x(0, token);
-        score = nonBlank[0];
-      }
       const first = empty ? 0 : state.first + 1;
-      for (let t = Math.max(1, first); t < frames; t++) {
-        const p = token === state.last ? state.blank[t - 1] : logAdd(state.blank[t - 1], state.nonBlank[t - 1]);
-        const xc = x(t, token);
-        nonBlank[t] = logAdd(nonBlank[t - 1], p) + xc;
-        blank[t] = logAdd(blank[t - 1], nonBlank[t - 1]) + x(t, blankId);
-        score = logAdd(score, p + xc);
+      if (first >= frames) return Object.freeze({ last: token, first: frames, end: frames, nonBlank: new Float64Array(0), blank: new Float64Array(0), score: NEG_INF });
+      const inflowEnd = state.end + 1; // frame t takes inflow from the parent's frame t - 1
+      let score = NEG_INF;
+      let nonBlank = empty ? x(0, token) : NEG_INF;
+      let blank = NEG_INF;
+      let peak = NEG_INF;
+      let t = first;
+      if (empty) {
+        score = nonBlank;
+        scratchNonBlank[0] = nonBlank;
+        scratchBlank[0] = NEG_INF;
+        peak = nonBlank;
+        t = 1;
       }
-      return Object.freeze({ last: token, nonBlank, blank, score, first: Math.min(first, frames - 1) });
+      for (; t < frames; t++) {
+        const inflow = t < inflowEnd ? (token === state.last ? at(state.blank, state, t - 1) : logAdd(at(state.blank, state, t - 1), at(state.nonBlank, state, t - 1))) : NEG_INF;
+        const xc = x(t, token);
+        const nb = logAdd(nonBlank, inflow) + xc;
+        const b = logAdd(blank, nonBlank) + x(t, blankId);
+        nonBlank = nb;
+        blank = b;
+        scratchNonBlank[t] = nb;
+        scratchBlank[t] = b;
+        score = logAdd(score, inflow + xc);
+        const mass = logAdd(nb, b);
+        if (mass > peak) peak = mass;
+        if (t >= inflowEnd && mass < peak + windowPrune) {
+          t++;
+          break;
+        }
+      }
+      return freeze(token, first, Math.min(frames, t), score);
     },
   };
 }

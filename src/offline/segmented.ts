@@ -6,6 +6,14 @@ import type { FinalEvent, StreamEvent } from '../streaming/events.ts';
 import type { DecodedSegment } from '../streaming/options.ts';
 import { createStreamingRecognizer } from '../streaming/recognizer.ts';
 
+/**
+ * Feature frames per encoder call offline (1.28 s). Where a recording is cut does not depend on
+ * it (the rules are checked at every encoder frame), and the encoder gives the same frames in
+ * any chunking (docs/contracts.md section 4); larger chunks only make fewer calls, at the cost of
+ * encoding again the part of a chunk after each cut.
+ */
+export const OFFLINE_CHUNK_FRAMES = 128;
+
 /** One utterance of a recording, cut at a pause by the VAD and the endpoint rules. */
 export interface Segment {
   readonly start: number; // seconds
@@ -67,6 +75,7 @@ export async function transcribeSegmented(
     ...(decoding.left === undefined ? {} : { left: decoding.left }),
     ...(decoding.right === undefined ? {} : { right: decoding.right }),
     partials: false,
+    chunkFrames: OFFLINE_CHUNK_FRAMES,
     returnAttention: decoding.returnAttention,
     onSegment: (segment) => decoded.push(segment),
     input: options.input,

@@ -53,7 +53,7 @@ describe('CTC prefix scorer', () => {
   it.each([1, 7, 42])('equals brute-force path sums over every short prefix (seed %i)', (seed) => {
     const logProbs = ctcLogSoftmax(logits(seed, T, V), T, V);
     const truth = bruteForce(logProbs, T, V);
-    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, false);
     const out = new Float64Array(V);
     const labels = [1, 3, 4];
     // Every prefix of up to 3 labels (repeats included, which need a blank in between).
@@ -81,7 +81,7 @@ describe('CTC prefix scorer', () => {
       if (t % 7 === 3) raw[t * V + 3 + (t % 2)] += 30;
     }
     const logProbs = ctcLogSoftmax(raw, frames, V);
-    const exact = createCtcPrefixScorer(logProbs, frames, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const exact = createCtcPrefixScorer(logProbs, frames, V, BLANK, EOS, false);
     const pruned = createCtcPrefixScorer(logProbs, frames, V, BLANK, EOS);
     let state = exact.initial();
     let checkedLikely = 0;
@@ -114,7 +114,7 @@ describe('CTC prefix scorer', () => {
 
   it('skips the listed ids and rejects too few log probabilities', () => {
     const logProbs = ctcLogSoftmax(logits(5, T, V), T, V);
-    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, Number.NEGATIVE_INFINITY);
+    const scorer = createCtcPrefixScorer(logProbs, T, V, BLANK, EOS, false);
     const out = scorer.scoreAll(scorer.initial(), [1], new Float64Array(V));
     expect(out[1]).toBe(Number.NEGATIVE_INFINITY);
     expect(out[3]).toBeGreaterThan(Number.NEGATIVE_INFINITY);
