@@ -28,6 +28,10 @@ export interface TranscriptRecord {
   readonly encoderFrames: number;
   /** Non-decreasing, non-overlapping word spans (see monotoneSpans). */
   readonly words: readonly TimedSpan[];
+  /** The VAD heard no speech (silence, hum, noise): the text is empty, and nothing was decoded. */
+  readonly noSpeech: boolean;
+  /** Where the recording was cut at pauses: [start, end) seconds, each piece's text. */
+  readonly segments: readonly { readonly start: number; readonly end: number; readonly text: string; readonly noSpeech: boolean }[];
   readonly score?: { readonly ref: string; readonly wer: number; readonly cer: number; readonly S: number; readonly D: number; readonly I: number; readonly N: number };
 }
 
@@ -52,6 +56,8 @@ export function transcriptRecord(file: string, result: TranscriptionResult, scor
     framesAttendedPerToken: round(result.framesAttendedPerToken, 2),
     encoderFrames: result.encoderFrames,
     words: monotoneSpans(result.words, t.audioSeconds),
+    noSpeech: result.noSpeech,
+    segments: result.segments.map((g) => ({ start: round(g.start, 3), end: round(g.end, 3), text: g.text, noSpeech: g.noSpeech })),
     ...(score === undefined ? {} : { score: { ref: score.ref, wer: round(score.wer, 5), cer: round(score.cer, 5), S: score.S, D: score.D, I: score.I, N: score.N } }),
   };
 }

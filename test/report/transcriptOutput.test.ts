@@ -37,6 +37,11 @@ describe('transcript formats', () => {
     for (const w of rec.words) for (const t of [w.start, w.end]) expect(Math.round(t * 1000) / 1000).toBe(t);
   });
 
+  it('marks a result without speech, and lists the segments', () => {
+    expect(transcriptRecord('a.wav', fakeResult({ text: '' }))).toMatchObject({ text: '', noSpeech: true, segments: [{ start: 0, end: 2, text: '', noSpeech: true }] });
+    expect(transcriptRecord('a.wav', fakeResult({ text: 'ab cd' }))).toMatchObject({ noSpeech: false, segments: [{ text: 'ab cd', noSpeech: false }] });
+  });
+
   it('labels text lines only for a batch', () => {
     expect(formatTranscript('text', 'a.wav', result)).toBe('hello big world\n');
     expect(formatTranscript('text', 'a.wav', result, { labelled: true })).toBe('a.wav\thello big world\n');
