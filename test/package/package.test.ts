@@ -105,6 +105,11 @@ describe('the build', () => {
     expect(compiled).toEqual(expect.arrayContaining(['loadModel', 'transcribe', 'recordMicrophone', 'MicrophoneError', 'BUNDLED_MODEL_DIR', 'createPushRecognizer', 'toSrt']));
   });
 
+  it('require() loads it too (require of ES modules, Node 20.19+)', async () => {
+    const { stdout } = await run(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(join(out, 'src/index.js'))}).transcribe)`], { cwd: ROOT });
+    expect(stdout).toBe('function\n');
+  });
+
   it('has declarations whose relative imports end in .js, not .ts', () => {
     const offenders: string[] = [];
     for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
