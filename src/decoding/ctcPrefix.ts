@@ -52,22 +52,12 @@ export interface CtcPrefixScorer {
 }
 
 /**
- * Frame posteriors below this (log) are left out of psi(g + c) = sum_t phi(t - 1) p_t(c). CTC
- * posteriors are spiky, so most labels are this unlikely on most frames, and leaving them out
- * makes scoring every label cost O(spikes) instead of O(T x V). It can only lower a score: the
- * terms dropped for a label sum to at most T e^threshold psi(g), so a label whose psi(g + c) /
- * psi(g) is far above T e^-20 (about 2e-6 for 1000 frames) keeps its exact score to many
- * digits, and one below it is hopeless anyway.
- */
-export const CTC_PRUNE_LOG_PROB = -20;
-
-/**
  * Where a prefix's forward variables end. Without inflow from its parent, the probability that
  * exactly the prefix has been emitted by frame t only falls with t (each frame adds a blank or
  * repeats the last label, or leaves the prefix for good), so once it is this far (log) below
  * its peak, past the parent's own end, the rest is treated as 0. The search then costs the span
  * where a prefix is alive (a few hundred ms for a character) instead of the whole utterance.
- * Like the frame pruning it can only lower scores, by at most a factor 1 + e^-30 T of the peak.
+ * It can only lower scores, by at most a factor 1 + e^-30 T of the peak.
  */
 export const CTC_WINDOW_LOG_PROB = -30;
 
@@ -77,17 +67,13 @@ export const CTC_WINDOW_LOG_PROB = -30;
  */
 export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vocabSize: number, blankId: number, eosId: number, pruned = true): CtcPrefixScorer {
   if (logProbs.length < frames * vocabSize) throw new RangeError(`CTC log probabilities hold ${logProbs.length} values, ${frames} frames need ${frames * vocabSize}`);
-  const framePrune = pruned ? CTC_PRUNE_LOG_PROB : NEG_INF;
   const windowPrune = pruned ? CTC_WINDOW_LOG_PROB : NEG_INF;
   const x = (t: number, c: number) => logProbs[t * vocabSize + c];
-  // The frames where each label is likely enough to count, in CSR form: label c's frames are
-  // spikeFrames[spikeStart[c] .. spikeStart[c + 1]), ascending.
-  const spikeStart = new Int32Array(vocabSize + 1);
-  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > framePrune) spikeStart[c + 1]++;
-  for (let c = 0; c < vocabSize; c++) spikeStart[c + 1] += spikeStart[c];
-  const spikeFrames = new Int32Array(spikeStart[vocabSize]);
-  const fill = spikeStart.slice(0, vocabSize);
-  for (let t = 0; t < frames; t++) for (let c = 0; c < vocabSize; c++) if (x(t, c) > framePrune) spikeFrames[fill[c]++] = t;
+  // Frame posteriors as probabilities [T, V]: scoring every label of a prefix is then a sum of
+  // products over the prefix's frames, with no log or exp in the inner loop.
+  const probs = new Float64Array(frames * vocabSize);
+  for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(logProbs[i]);
+  const sums = new Float64Array(vocabSize);
   // Scratch for one prefix's forward variables before they are cut to their window.
   const scratchNonBlank = new Float64Array(Math.max(frames, 1));
   const scratchBlank = new Float64Array(Math.max(frames, 1));
@@ -119,31 +105,34 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       out.fill(NEG_INF);
       if (frames === 0) return out;
       const empty = state.last < 0;
-      for (let t = state.first; t < state.end; t++) phi[t] = logAdd(at(state.blank, state, t), at(state.nonBlank, state, t));
-      // Label c first emitted at frame t >= 1 continues the prefix as it stood at t - 1 (a
-      // repeat of the last label must come after a blank); at t = 0 only the empty prefix.
-      const from = empty ? 1 : state.first + 1;
+      // psi(g + c) = sum_t phi(t - 1) p_t(c), phi being the prefix's probability by frame t - 1
+      // (for a repeat of its last label, only the paths ending in a blank). In probabilities
+      // scaled by the largest phi, so that nothing underflows that could matter.
+      let ref = NEG_INF;
+      for (let t = state.first; t < state.end; t++) {
+        phi[t] = logAdd(at(state.blank, state, t), at(state.nonBlank, state, t));
+        if (phi[t] > ref) ref = phi[t];
+      }
+      sums.fill(0);
+      if (ref !== NEG_INF) {
+        const same = state.last;
+        // Label c first emitted at frame t >= 1 continues the prefix as it stood at t - 1; at
+        // t = 0 only the empty prefix (whose probability before frame 0 is 1).
+        const from = empty ? 1 : state.first + 1;
+        const to = Math.min(frames - 1, state.end);
+        for (let t = from; t <= to; t++) {
+          const any = Math.exp(phi[t - 1] - ref);
+          const base = t * vocabSize;
+          for (let c = 0; c < vocabSize; c++) sums[c] += any * probs[base + c];
+          if (same >= 0) sums[same] += (Math.exp(at(state.blank, state, t - 1) - ref) - any) * probs[base + same];
+        }
+      }
       for (let c = 0; c < vocabSize; c++) {
-        if (c === blankId) continue;
-        const same = c === state.last;
-        let psi = NEG_INF;
-        // First spike at frame >= from - 1 (binary search; t = 0 is handled for the empty prefix).
-        let lo = spikeStart[c];
-        let hi = spikeStart[c + 1];
-        const wanted = empty ? 0 : from;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (spikeFrames[mid] < wanted) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let i = lo; i < spikeStart[c + 1]; i++) {
-          const t = spikeFrames[i];
-          if (t > state.end) break;
-          if (t === 0 && empty) psi = logAdd(psi, x(0, c));
-          else if (t >= from) psi = logAdd(psi, (same ? at(state.blank, state, t - 1) : phi[t - 1]) + x(t, c));
-        }
+        let psi = sums[c] > 0 ? ref + Math.log(sums[c]) : NEG_INF;
+        if (empty) psi = logAdd(psi, x(0, c));
         out[c] = psi;
       }
+      out[blankId] = NEG_INF;
       out[eosId] = wholeLabelling(state);
       for (const s of skip) if (s !== eosId) out[s] = NEG_INF;
       return out;
