@@ -183,6 +183,9 @@ describe.skipIf(!built)('the package', () => {
         'samples/flite-kal-sentence.wav',
       ]),
     );
+    // The whole default bundle ships, whatever files a retrained one holds, except its training checkpoint.
+    const bundle = readdirSync(join(ROOT, 'models/las-small'), { withFileTypes: true }).filter((d) => d.isFile()).map((d) => `models/las-small/${d.name}`);
+    expect(paths).toEqual(expect.arrayContaining(bundle));
     const unwanted = paths.filter((p) => /^(test|training|bench|src|pipelines|scripts|docs|tmp)\//.test(p) || /checkpoint|tiny-random|\.ts$/.test(p.replace(/\.d\.ts$/, '')));
     expect(unwanted).toEqual([]);
     expect(pack!.size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
