@@ -16,6 +16,7 @@ REAL = "/work/shared/realspeech"
 # name, manifest, base dir (None: the manifest's folder), group column
 SETS = (
     ("test (held-out voices slt-hts, rms; held-out text)", "training/work/corpus/test.tsv", None, "voice"),
+    ("validation (validation voices rhvoice clb, pico en-GB, mb-us2; dev text)", "training/work/corpus/validation.tsv", None, "voice"),
     ("dev (training voices, held-out text)", "training/work/corpus/dev.tsv", None, None),
     ("longform (~40 s, held-out voices)", "training/work/corpus/longform.tsv", None, "voice"),
     ("real digits (FSDD test, 8 kHz -> 16 kHz)", f"{REAL}/fsdd/test.tsv", f"{REAL}/fsdd", None),
