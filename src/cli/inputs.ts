@@ -26,7 +26,13 @@ export function expandInputs(inputs: readonly string[]): ExpandedInputs {
       .filter((d) => d.isFile() && /\.wav$/i.test(d.name))
       .map((d) => d.name)
       .sort();
-    if (names.length === 0) throw new ConfigError('no .wav files in this folder', input);
+    if (names.length === 0) {
+      // Alone it is a usage error; in a batch it fails as its own item (READ_FAILED, naming it)
+      // and the other inputs still complete.
+      if (inputs.length === 1) throw new ConfigError('no .wav files in this folder', input);
+      files.push(input);
+      continue;
+    }
     folders.push(input);
     files.push(...names.map((name) => join(input, name)));
   }

@@ -42,6 +42,17 @@ describe('las transcribe DIR', () => {
     expect(run.stderr).toBe(`las transcribe: ${empty}: no .wav files in this folder\n`);
   });
 
+  it('in a batch, a folder with no .wav fails as its own item and the other inputs complete', async () => {
+    const empty = join(scratch, 'empty-in-batch');
+    mkdirSync(empty);
+    const run = await runCli(['transcribe', ...model, '--beam', '1', '--format', 'json', empty, join(folder, 'b.wav')]);
+    expect(run.code).toBe(1);
+    const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { file: string; text?: string; error?: { code: string } });
+    expect(records.map((r) => r.file)).toEqual([empty, join(folder, 'b.wav')]);
+    expect(records[0]!.error?.code).toBe('READ_FAILED');
+    expect(typeof records[1]!.text).toBe('string');
+  });
+
   it('transcribes every clip of the folder and scores them against its refs.tsv', async () => {
     const run = await runCli(['transcribe', ...model, '--beam', '1', '--format', 'json', folder]);
     expect(run.code).toBe(0);
