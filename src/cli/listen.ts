@@ -30,7 +30,7 @@ Options:
   --left N, --right N       local window in encoder frames (40 ms) (default: the model's)
   --beam N                  beam width of global mode's decode (default 1)
   --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
-  --rule2 S                 end an utterance after S s of silence following speech (default 1.2)
+  --rule2 S                 end an utterance after S s of silence following speech (default 0.3)
   --rule3 S                 end any utterance at S s long (default 20)
   --min-utterance S         speech shorter than this is noise, not an utterance (default 0.25)
                             (rule values: "off" switches the rule off)
