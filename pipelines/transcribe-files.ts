@@ -1,10 +1,10 @@
-import { from, mergeMap, of, type Observable } from 'rxjs';
+import { from, type Observable } from 'rxjs';
 import type { DecodingOptions } from '../src/decoding/index.ts';
 import { validateConcurrency } from '../src/rx/concurrency.ts';
-import { decodeAudio, type AudioSource } from '../src/rx/decodeAudio.ts';
+import type { AudioSource } from '../src/rx/decodeAudio.ts';
 import type { Item } from '../src/rx/item.ts';
 import { scoreResults, type ScoredResult } from '../src/rx/scoreResults.ts';
-import { transcribeAudio } from '../src/rx/transcribe.ts';
+import { transcribeSources } from '../src/rx/transcribeSources.ts';
 import { usingModel } from '../src/rx/usingModel.ts';
 import type { LoadedModel, SessionOptions } from '../src/transcribe.ts';
 
@@ -19,16 +19,16 @@ export interface TranscribeFilesOptions {
 }
 
 /**
- * Files (or in-memory WAV bytes) -> decoded 16 kHz audio -> transcript -> optional score, one
- * item per input. A bad input becomes a Failed item and the others go on; a missing model ends
- * the stream. Each input is decoded inside the bounded merge, so a long batch never holds more
- * than `concurrency` decoded files.
+ * Files (or in-memory WAV bytes) -> transcript -> optional score, one item per input. A bad
+ * input becomes a Failed item and the others go on; a missing model ends the stream. A file is
+ * read in blocks and decoded segment by segment (transcribeSources), so memory stays flat in its
+ * length, and at most `concurrency` inputs are in flight.
  */
 export function transcribeFiles(sources: readonly (AudioSource | string)[], options: TranscribeFilesOptions): Observable<Item<ScoredResult>> {
   const concurrency = validateConcurrency(options.concurrency);
   return usingModel(options.model, options.sessionOptions, (model) =>
     from(sources).pipe(
-      mergeMap((source) => of(source).pipe(decodeAudio(), transcribeAudio({ model, decoding: options.decoding })), concurrency),
+      transcribeSources({ model, ...(options.decoding === undefined ? {} : { decoding: options.decoding }), concurrency }),
       scoreResults(options.references ?? new Map()),
     ),
   );

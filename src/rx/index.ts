@@ -13,3 +13,4 @@ export { streamingRecognize } from './streamingRecognize.ts';
 export { microphone } from './microphone.ts';
 export { paceRealtime } from './paceRealtime.ts';
 export { wavChunks } from './wavChunks.ts';
+export { transcribeSources } from './transcribeSources.ts';
