@@ -30,7 +30,7 @@ export interface DecodingOptions {
   readonly returnAttention: boolean;
 }
 
-/** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv, beam 4: 0.2-0.4 within 1.2 WER points; README "Decoding"). */
+/** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv; with beam 4 the optimum is flat from 0.2 to 0.4: README "Decoding"). */
 export const DEFAULT_CTC_WEIGHT = 0.3;
 
 export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({

@@ -2,7 +2,7 @@ import type { Audio } from '../audio/types.ts';
 import type { AttentionMatrix, DecodingOptions, TimedToken, TimedWord } from '../decoding/index.ts';
 import { AudioError, LasError } from '../errors.ts';
 import type { LoadedModel } from '../model/index.ts';
-import type { FinalEvent, StreamEvent } from '../streaming/events.ts';
+import type { StreamEvent } from '../streaming/events.ts';
 import type { DecodedSegment } from '../streaming/options.ts';
 import { createStreamingRecognizer } from '../streaming/recognizer.ts';
 
@@ -80,10 +80,11 @@ export async function transcribeSegmented(
     onSegment: (segment) => decoded.push(segment),
     input: options.input,
   });
-  const finals: FinalEvent[] = [];
+  // Only what the result keeps: a final's tokens are the decoded segment's, kept once in `decoded`.
+  const segments: Segment[] = [];
   const collect = (events: readonly StreamEvent[]) => {
     for (const e of events) {
-      if (e.type === 'final') finals.push(e);
+      if (e.type === 'final') segments.push({ start: e.start, end: e.end, text: e.text, noSpeech: e.noSpeech ?? e.text === '' });
       // The recognizer turns a failure into an error event; offline, the item fails instead.
       if (e.type === 'error') throw new LasError(e.code, e.message.startsWith(`${e.input}: `) ? e.message.slice(`${e.input}: `.length) : e.message, e.input);
     }
@@ -100,7 +101,6 @@ export async function transcribeSegmented(
   }
   collect(await recognizer.finish());
 
-  const segments: Segment[] = finals.map((f) => ({ start: f.start, end: f.end, text: f.text, noSpeech: f.noSpeech ?? f.text === '' }));
   const shift = <T extends { start: number; end: number }>(t: T, by: number): T => ({ ...t, start: t.start + by, end: t.end + by });
   const tokens = decoded.flatMap((d) => d.decoded.tokens.map((t) => Object.freeze(shift(t, d.startSeconds))));
   const words = decoded.flatMap((d) => d.decoded.words.map((w) => Object.freeze(shift(w, d.startSeconds))));
