@@ -91,33 +91,43 @@ export interface SpeechTrack {
 }
 
 export function createSpeechTrack(hopSeconds: number): SpeechTrack {
-  let flags = new Uint8Array(1024);
+  // Running totals, so a status costs O(1) however long the utterance: speechBefore[i] counts
+  // the speech frames in [0, i), lastBefore[i] is the last speech frame before i (-1: none).
+  let speechBefore = new Int32Array(1025);
+  let lastBefore = new Int32Array(1025).fill(-1);
   let length = 0;
   return {
     append(more) {
-      if (length + more.length > flags.length) {
-        const grown = new Uint8Array(Math.max(2 * flags.length, length + more.length));
-        grown.set(flags.subarray(0, length));
-        flags = grown;
+      if (length + more.length + 1 > speechBefore.length) {
+        const size = Math.max(2 * speechBefore.length, length + more.length + 1);
+        const grownSpeech = new Int32Array(size);
+        grownSpeech.set(speechBefore.subarray(0, length + 1));
+        const grownLast = new Int32Array(size).fill(-1);
+        grownLast.set(lastBefore.subarray(0, length + 1));
+        speechBefore = grownSpeech;
+        lastBefore = grownLast;
       }
-      flags.set(more, length);
+      for (let i = 0; i < more.length; i++) {
+        const t = length + i;
+        const speech = more[i] === 1;
+        speechBefore[t + 1] = speechBefore[t] + (speech ? 1 : 0);
+        lastBefore[t + 1] = speech ? t : lastBefore[t];
+      }
       length += more.length;
     },
     statusAt(frame, hasText) {
-      const end = Math.min(frame, length);
-      let speech = 0;
-      let lastSpeech = -1;
-      for (let t = 0; t < end; t++) {
-        if (flags[t] === 1) {
-          speech++;
-          lastSpeech = t;
-        }
-      }
-      return { length: end * hopSeconds, trailingSilence: (end - 1 - lastSpeech) * hopSeconds, speech: speech * hopSeconds, hasText };
+      const end = Math.max(0, Math.min(frame, length));
+      const lastSpeech = lastBefore[end];
+      return { length: end * hopSeconds, trailingSilence: (end - 1 - lastSpeech) * hopSeconds, speech: speechBefore[end] * hopSeconds, hasText };
     },
     dropBefore(frame) {
-      const cut = Math.min(frame, length);
-      flags.copyWithin(0, cut, length);
+      const cut = Math.max(0, Math.min(frame, length));
+      const base = speechBefore[cut];
+      for (let i = 0; i <= length - cut; i++) {
+        speechBefore[i] = speechBefore[i + cut] - base;
+        const last = lastBefore[i + cut];
+        lastBefore[i] = last >= cut ? last - cut : -1;
+      }
       length -= cut;
     },
     get frames() {
