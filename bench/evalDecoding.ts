@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { readWavFile } from '../src/audio/index.ts';
@@ -31,7 +32,7 @@ interface Utterance {
   readonly text: string;
 }
 
-function readManifest(file: string, limit: number): Utterance[] {
+export function readManifest(file: string, limit: number): Utterance[] {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = lines[0].split('\t');
   const col = (name: string) => {
@@ -49,7 +50,7 @@ function readManifest(file: string, limit: number): Utterance[] {
 
 const list = <T>(value: string | undefined, fallback: string, parse: (s: string) => T): T[] => (value ?? fallback).split(',').map((s) => parse(s.trim()));
 
-async function encodeAll(model: LoadedModel, utts: readonly Utterance[]) {
+export async function encodeAll(model: LoadedModel, utts: readonly Utterance[]) {
   const { frontEnd, normStats } = model.config;
   const out = [];
   for (const u of utts) {
@@ -62,6 +63,35 @@ async function encodeAll(model: LoadedModel, utts: readonly Utterance[]) {
     out.push({ utt: u, encoded, seconds: audio.samples.length / audio.sampleRate, frontMs: performance.now() - t0, frontCpuMs: (cpu.user + cpu.system) / 1000 });
   }
   return out;
+}
+
+export interface SettingScore {
+  readonly wer: number;
+  readonly cer: number;
+  readonly rtf: number; // wall
+  readonly cpuRtf: number; // user + system CPU time
+}
+
+/** WER / CER / RTF of one decoding setting over utterances already encoded (encodeAll). */
+export async function scoreSetting(model: LoadedModel, encoded: Awaited<ReturnType<typeof encodeAll>>, options: Partial<DecodingOptions>): Promise<SettingScore> {
+  const { vocab, subsampling, frontEnd, attention } = model.config;
+  const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention };
+  const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
+  const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
+  const frontCpuMs = encoded.reduce((a, e) => a + e.frontCpuMs, 0);
+  const scores: UtteranceScore[] = [];
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  for (const e of encoded) scores.push(scoreUtterance(e.utt.id, e.utt.text, (await decodeEncoded(model.decoder, e.encoded, ctx, options)).text));
+  const cpu = process.cpuUsage(cpu0);
+  const pooled = poolScores(scores);
+  return {
+    wer: pooled.wer,
+    cer: pooled.cer,
+    rtf: (frontMs + performance.now() - t0) / 1000 / seconds,
+    // On a shared machine, wall time also counts the other jobs.
+    cpuRtf: (frontCpuMs + (cpu.user + cpu.system) / 1000) / 1000 / seconds,
+  };
 }
 
 async function main(): Promise<void> {
@@ -86,30 +116,16 @@ async function main(): Promise<void> {
       return;
     }
     const encoded = await encodeAll(model, utts);
-    const { vocab, subsampling, frontEnd, attention } = model.config;
-    const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention };
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
-    const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
-    const frontCpuMs = encoded.reduce((a, e) => a + e.frontCpuMs, 0);
     console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
     console.log('mode\tbeam\tctcWeight\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
-    for (const mode of list(values.modes, 'global,local', (s) => s as ModeName)) {
+    for (const mode of list(values.modes, 'global,local', (x) => x as ModeName)) {
       if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}`);
       for (const beam of list(values.beams, '1,4', Number))
         for (const ctcWeight of list(values['ctc-weights'], '0,0.5', Number))
           for (const lengthPenalty of list(values['length-penalty'], '1', Number)) {
-            const options: Partial<DecodingOptions> = { mode, beam, ctcWeight, lengthPenalty };
-            const scores: UtteranceScore[] = [];
-            const t0 = performance.now();
-            const cpu0 = process.cpuUsage();
-            for (const e of encoded) scores.push(scoreUtterance(e.utt.id, e.utt.text, (await decodeEncoded(model.decoder, e.encoded, ctx, options)).text));
-            const searchMs = performance.now() - t0;
-            const cpu = process.cpuUsage(cpu0);
-            const pooled = poolScores(scores);
-            const rtf = (frontMs + searchMs) / 1000 / seconds;
-            // CPU time (user + system) of the search plus the front end's: on a shared machine, wall time also counts the other jobs.
-            const cpuRtf = (frontCpuMs + (cpu.user + cpu.system) / 1000) / 1000 / seconds;
-            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lengthPenalty}\t${(100 * pooled.wer).toFixed(1)}\t${(100 * pooled.cer).toFixed(1)}\t${rtf.toFixed(4)}\t${cpuRtf.toFixed(4)}`);
+            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lengthPenalty });
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
           }
     }
   } finally {
@@ -144,4 +160,5 @@ async function segmentedSweep(model: LoadedModel, utts: readonly Utterance[], va
         }
 }
 
-await main();
+// Run as a script; imported (by bench/decodingTable.ts), it only lends its functions.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

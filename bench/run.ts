@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { benchDecode } from './decode.ts';
+import { benchDecodingTable } from './decodingTable.ts';
 import { benchFeatures } from './features.ts';
 import { benchPocketsphinx } from './pocketsphinx.ts';
 import { benchScaling, benchTranscribe } from './transcribe.ts';
@@ -18,6 +19,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['startup', benchStartup],
   ['features', benchFeatures],
   ['decode', benchDecode],
+  ['decoding table', benchDecodingTable],
   ['transcribe', benchTranscribe],
   ['scaling', benchScaling],
   ['pocketsphinx', benchPocketsphinx],
