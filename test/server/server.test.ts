@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readWavFile, resample } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import type { StreamRecord } from '../../src/server/options.ts';
@@ -118,23 +118,31 @@ describe('WebSocket stream', () => {
     expect((await c.closed).code).toBe(1013);
     a.ws.close();
     await a.closed;
-    await new Promise((r) => setTimeout(r, 50));
+    // The server frees the slot on its own 'close' event, which may come after the client's.
+    await vi.waitFor(() => expect(server.streams).toBe(1));
     const d = await connect(server.url);
     d.sendJson({ type: 'start', sampleRate: 16000, format: 's16' });
     await d.waitFor((m) => m.type === 'ready');
     b.ws.close();
     d.ws.close();
     await Promise.all([b.closed, d.closed]);
-    for (let i = 0; i < 50 && server.streams > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(server.streams).toBe(0);
+    await vi.waitFor(() => expect(server.streams).toBe(0));
   });
 
-  it('closes an idle client with IDLE_TIMEOUT (4000)', async () => {
-    const client = await connect(server.url);
-    client.sendJson({ type: 'start', sampleRate: 16000, format: 's16' });
-    await client.waitFor((m) => m.type === 'ready');
-    expect(await client.waitFor((m) => m.type === 'error', 5000)).toMatchObject({ code: 'IDLE_TIMEOUT' });
-    expect((await client.closed).code).toBe(4000);
+  it('closes an idle client with IDLE_TIMEOUT (4000) once idleTimeoutMs has passed', async () => {
+    // Fake timers from before the connection, so the server's idle timer is on the fake clock.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const client = await connect(server.url);
+      client.sendJson({ type: 'start', sampleRate: 16000, format: 's16' });
+      await client.waitFor((m) => m.type === 'ready');
+      expect(client.messages.some((m) => m.type === 'error')).toBe(false);
+      vi.advanceTimersByTime(1000);
+      expect(await client.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'IDLE_TIMEOUT' });
+      expect((await client.closed).code).toBe(4000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a page from another origin, and other paths', async () => {
