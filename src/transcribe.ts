@@ -100,6 +100,7 @@ export async function transcribe(audio: Audio | string, options: TranscribeOptio
   const decodingOptions = validateDecodingOptions(decoding); // fail fast, before any I/O
   if (typeof segmentation !== 'boolean') throw new ConfigError(`segmentation must be true or false, got ${String(segmentation)}`, 'segmentation');
   if (!(typeof maxSeconds === 'number' && maxSeconds > 0)) throw new ConfigError(`maxSeconds must be a number of seconds > 0, got ${String(maxSeconds)}`, 'maxSeconds');
+  if (!(Number.isInteger(chunkFrames) && chunkFrames >= 0)) throw new ConfigError(`chunkFrames must be 0 (one call) or a positive whole number of frames, got ${String(chunkFrames)}`, 'chunkFrames');
   if (segmentation && chunkFrames !== 0) throw new ConfigError('chunkFrames applies to one-utterance decoding: add segmentation: false', 'chunkFrames');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ConfigError('signal must be an AbortSignal', 'signal');
   signal?.throwIfAborted();
@@ -108,6 +109,8 @@ export async function transcribe(audio: Audio | string, options: TranscribeOptio
   const owned = typeof modelOrDir === 'string';
   const model = owned ? await loadModel(modelOrDir, sessionOptions) : modelOrDir;
   try {
+    // The multiple depends on the bundle, so it is checked once the model is known, before any audio is read.
+    if (chunkFrames % model.config.subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${model.config.subsampling}, got ${chunkFrames}`, 'chunkFrames');
     return segmentation ? await runSegmented(model, audio, inputName, maxSeconds, decodingOptions, signal) : await run(model, audio, inputName, chunkFrames, decodingOptions, maxSeconds, signal);
   } finally {
     if (owned) await model.dispose();

@@ -84,6 +84,27 @@ describe('transcribe', () => {
     expect(e.message).toMatch(/sliding.*global, local/);
   });
 
+  it.each([-4, 2.5, Number.NaN])('rejects chunkFrames %s before loading the model or reading the audio', async (chunkFrames) => {
+    const e = await failure(transcribe('/no/such.wav', { model: '/no/such/model', segmentation: false, chunkFrames }));
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.input).toBe('chunkFrames');
+  });
+
+  it('rejects chunkFrames that is not a multiple of the subsampling factor before reading the audio', async () => {
+    const e = await failure(transcribe('/no/such.wav', { model, segmentation: false, chunkFrames: model.config.subsampling + 2 }));
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.input).toBe('chunkFrames');
+    expect(e.message).toMatch(new RegExp(`multiple of .*${model.config.subsampling}`));
+  });
+
+  it('decodes in encoder chunks of chunkFrames as in one call', async () => {
+    const audio = await readWavFile(SAMPLE);
+    const whole = await transcribe(audio, { model, beam: 1, segmentation: false });
+    const chunked = await transcribe(audio, { model, beam: 1, segmentation: false, chunkFrames: 4 * model.config.subsampling });
+    expect(chunked.encoderFrames).toBe(whole.encoderFrames);
+    expect(chunked.text).toBe(whole.text);
+  });
+
   it.each([
     ['no samples', 0],
     ['shorter than one analysis frame', 399],
