@@ -134,6 +134,9 @@ describe('las transcribe batches and errors', () => {
     ['a window without local mode', ['--left', '4', 'a.wav'], /add --attention local/],
     ['subtitles for several inputs on stdout', ['--format', 'srt', 'a.wav', 'b.wav'], /add --out-dir/],
     ['stdin twice', ['-', '-'], /only once/],
+    ['zero jobs', ['--jobs', '0', 'a.wav'], /--jobs must be an integer in 1\.\.64, got "0"/],
+    ['more jobs than the cap', ['--jobs', '65', 'a.wav'], /--jobs must be an integer in 1\.\.64, got "65"/],
+    ['fractional jobs', ['--jobs', '1.5', 'a.wav'], /--jobs must be an integer/],
   ])('%s is a usage error: one line, exit code 2', async (_, args, message) => {
     const run = await runCli(['transcribe', ...model, ...args]);
     expect(run.code).toBe(2);
