@@ -69,7 +69,7 @@ export const serveCommand: Command = {
     const model = await loadModel(parsed.model);
     let server;
     try {
-      server = await startServer(model, parsed.server);
+      server = await startServer(model, parsed.server, undefined, (m) => process.stderr.write(`las serve: ${m}\n`));
     } catch (error) {
       await model.dispose();
       const e = error as NodeJS.ErrnoException;

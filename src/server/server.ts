@@ -34,7 +34,17 @@ export interface LasServer {
  * idle time, and queued audio (src/server/options.ts). Requests whose Host header does not name
  * this server are refused (DNS rebinding), and WebSocket upgrades from another Origin too.
  */
-export async function startServer(model: LoadedModel, options: Partial<ServerOptions> = {}, log: (message: string) => void = (m) => process.stderr.write(`las serve: ${m}\n`)): Promise<LasServer> {
+/**
+ * `log` takes unexpected failures (bugs) only; `events` (off unless given) takes one line per
+ * stream connection: accepted, refused and why, closed with its code and duration. `las serve`
+ * prints them on stderr.
+ */
+export async function startServer(
+  model: LoadedModel,
+  options: Partial<ServerOptions> = {},
+  log: (message: string) => void = (m) => process.stderr.write(`las serve: ${m}\n`),
+  events: (message: string) => void = () => {},
+): Promise<LasServer> {
   const o = validateServerOptions(options);
   const serveFile = createStaticHandler(o.webRoot);
   const mutex = createMutex();
@@ -72,23 +82,34 @@ export async function startServer(model: LoadedModel, options: Partial<ServerOpt
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     handshakeDone(socket);
     socket.on('error', () => socket.destroy());
-    if (closing) return reject(socket, 503, 'Service Unavailable');
-    if (!hostAllowed(req.headers.host)) return reject(socket, 403, 'Forbidden');
+    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const refused = (status: number, text: string, why: string) => {
+      events(`${peer} refused (${status} ${why})`);
+      reject(socket, status, text);
+    };
+    if (closing) return refused(503, 'Service Unavailable', 'shutting down');
+    if (!hostAllowed(req.headers.host)) return refused(403, 'Forbidden', `Host ${JSON.stringify(req.headers.host ?? '')} is not this server`);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== STREAM_PATH) return reject(socket, 404, 'Not Found');
+    if (path !== STREAM_PATH) return refused(404, 'Not Found', `no stream at ${path}`);
     // A page from another site must not use this server (cross-site WebSocket hijacking).
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameHost(origin, req.headers.host)) return reject(socket, 403, 'Forbidden');
+    if (origin !== undefined && !sameHost(origin, req.headers.host)) return refused(403, 'Forbidden', `Origin ${origin} is another site`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Before anything else: an 'error' event with no listener would be thrown and stop the
       // server. ws itself closes the connection after a protocol error (1002, 1007, 1009).
       ws.on('error', () => {});
-      if (closing || sockets.size >= o.maxStreams) return refuse(ws, o.maxStreams);
+      if (closing || sockets.size >= o.maxStreams) {
+        events(`${peer} refused (${closing ? 'shutting down' : `busy: ${sockets.size} of ${o.maxStreams} streams`})`);
+        return refuse(ws, o.maxStreams);
+      }
       sockets.add(ws);
+      const opened = Date.now();
+      events(`${peer} connected (${sockets.size} of ${o.maxStreams} streams)`);
       const connection = handleConnection(ws, { model, mutex, options: o, log });
       connections.add(connection);
-      ws.on('close', () => {
+      ws.on('close', (code: number) => {
         sockets.delete(ws);
+        events(`${peer} closed (${code}) after ${((Date.now() - opened) / 1000).toFixed(1)} s`);
         void connection.drained().then(() => connections.delete(connection));
       });
     });
