@@ -141,6 +141,12 @@ async function start() {
     });
     setStatus('starting the microphone');
     current.media = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    if (socket.readyState !== WebSocket.OPEN) {
+      // Refused (busy) or closed while the person was granting the microphone: its close
+      // handler ran before there was a microphone to switch off, so do it here, never on.
+      await releaseAudio(current);
+      return;
+    }
     state.micOn = true;
     const context = new AudioContext();
     current.context = context;
