@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from .checkpoint import atomic_save, check_compatible, load_weights
+from .checkpoint import atomic_save, check_compatible, load_checkpoint, load_weights
 from .config import PRESETS, model_config_from_json
 from .data import SpecAugment, Utterances, collate, make_batches
 from . import validate
@@ -123,16 +123,17 @@ def main(argv=None):
     last_path = os.path.join(ckpt_dir, "last.pt")
     if args.resume:
         # keep the statistics the model has trained with, even if the features were recomputed
-        norm = torch.load(last_path, map_location="cpu")["norm"]
+        norm = load_checkpoint(last_path)["norm"]
     elif args.init and os.path.isdir(args.init):
         # a warm start keeps the bundle's statistics: its weights expect that normalisation
         with open(os.path.join(args.init, "config.json")) as f:
             norm = json.load(f)["normStats"]
-    elif args.init and "norm" in torch.load(args.init, map_location="cpu"):
-        norm = torch.load(args.init, map_location="cpu")["norm"]  # likewise a training checkpoint's
     else:
-        with open(os.path.join(args.features, "norm.json")) as f:
-            norm = json.load(f)
+        # likewise a training checkpoint's (one read); otherwise the new features' statistics
+        norm = load_checkpoint(args.init).get("norm") if args.init else None
+        if norm is None:
+            with open(os.path.join(args.features, "norm.json")) as f:
+                norm = json.load(f)
     mean, std = np.array(norm["mean"]), np.array(norm["std"])
     train = Utterances(*load_split(os.path.join(args.features, "train"))[::2], mean, std)
     dev_dir = os.path.join(args.features, "dev")
@@ -144,7 +145,7 @@ def main(argv=None):
         feats, _, texts = load_split(valid_dir)
         valid = Utterances(feats[:args.validate_limit], texts[:args.validate_limit], mean, std)
     best_path = os.path.join(ckpt_dir, "best.pt")
-    best_cer = torch.load(best_path, map_location="cpu").get("valid_cer", float("inf")) \
+    best_cer = load_checkpoint(best_path).get("valid_cer", float("inf")) \
         if args.resume and os.path.exists(best_path) else float("inf")
 
     cfg = PRESETS[args.config]
@@ -154,7 +155,7 @@ def main(argv=None):
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.01)
     step, elapsed_before = 0, 0.0
     if args.resume:
-        ckpt = torch.load(last_path, map_location="cpu")
+        ckpt = load_checkpoint(last_path)
         check_compatible(cfg, model_config_from_json(ckpt["model_config"]), last_path)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -234,7 +235,7 @@ def main(argv=None):
             consecutive_bad += 1
             log.line(f"non-finite loss/grad skipped (loss {float(out['loss']):.3f}, grad {grad_norm}), total {skipped}")
             if consecutive_bad >= 20 and os.path.exists(last_path):
-                ckpt = torch.load(last_path, map_location="cpu")
+                ckpt = load_checkpoint(last_path)
                 model.load_state_dict(ckpt["model"])
                 opt.load_state_dict(ckpt["optimizer"])
                 args.lr /= 2
