@@ -11,32 +11,31 @@ afterAll(async () => {
   await model?.dispose();
 });
 
+/** One decoder step's inputs over a 4-frame window, all finite. */
+function finiteStepBuffers() {
+  const { stateDim, keyDim, memoryDim } = model.decoder.dims;
+  const buffers = model.decoder.createBuffers(1, 4);
+  buffers.tokens[0] = 5n;
+  buffers.h.set(randomFeatures(stateDim, 1));
+  buffers.c.set(randomFeatures(stateDim, 2));
+  buffers.keys.set(randomFeatures(4 * keyDim, 3));
+  buffers.memory.set(randomFeatures(4 * memoryDim, 4));
+  buffers.mask.fill(1);
+  return buffers;
+}
+
 describe('NaN from the graphs', () => {
   it('a decoder step whose logits come out NaN throws NON_FINITE_OUTPUT naming the graph', async () => {
-    const { stateDim, keyDim, memoryDim } = model.decoder.dims;
-    const buffers = model.decoder.createBuffers(1, 4);
-    buffers.tokens[0] = 5n;
-    buffers.h.set(randomFeatures(stateDim, 1));
-    buffers.c.set(randomFeatures(stateDim, 2));
-    buffers.keys.set(randomFeatures(4 * keyDim, 3));
-    buffers.memory.set(randomFeatures(4 * memoryDim, 4));
+    const buffers = finiteStepBuffers();
     // A poisoned state and memory, as broken weights (or an unchecked input) would give.
     buffers.h.fill(Number.NaN);
     buffers.c.fill(Number.NaN);
     buffers.memory.fill(Number.NaN);
-    buffers.mask.fill(1);
     await expect(model.decoder.run(buffers, 1, 4)).rejects.toMatchObject({ code: 'NON_FINITE_OUTPUT', input: expect.stringMatching(/decoder_step\.onnx$/), message: expect.stringMatching(/holds NaN/) });
   });
 
   it('finite inputs give finite outputs (no false alarm)', async () => {
-    const { stateDim, keyDim, memoryDim } = model.decoder.dims;
-    const buffers = model.decoder.createBuffers(1, 4);
-    buffers.tokens[0] = 5n;
-    buffers.h.set(randomFeatures(stateDim, 1));
-    buffers.c.set(randomFeatures(stateDim, 2));
-    buffers.keys.set(randomFeatures(4 * keyDim, 3));
-    buffers.memory.set(randomFeatures(4 * memoryDim, 4));
-    buffers.mask.fill(1);
+    const buffers = finiteStepBuffers();
     const out = await model.decoder.run(buffers, 1, 4);
     expect(out.logits.every(Number.isFinite)).toBe(true);
   });
