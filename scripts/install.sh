@@ -27,6 +27,8 @@ APT_PACKAGES=(
   fortunes fortunes-min wordnet-base
   # training recipe and its tests
   python3-numpy python3-torch python3-onnx python3-pytest libopenblas0-openmp
+  # the job queue's tests and bench (BullMQ's Redis; the tests start their own server, never the service)
+  redis-server
 )
 
 missing=()
