@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ConfigError, LasError } from '../errors.ts';
-import { SAMPLE_RATE } from '../features/config.ts';
+import { SAMPLE_RATE } from './constants.ts';
 import { pcmS16leChunks } from './pcm.ts';
 import { findRecorder, isRecorderName, RECORDER_NAMES, recorderCommand, type RecorderCommand, type RecorderName } from './recorders.ts';
 import type { Audio } from './types.ts';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import { SAMPLE_RATE } from '../features/config.ts';
+import { SAMPLE_RATE } from './constants.ts';
 
 /** Options for decoding a whole WAV (in memory or from a file). */
 export interface DecodeOptions {

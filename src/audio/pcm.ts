@@ -1,5 +1,5 @@
 import { AudioError, LasError } from '../errors.ts';
-import { SAMPLE_RATE } from '../features/config.ts';
+import { SAMPLE_RATE } from './constants.ts';
 import type { Audio } from './types.ts';
 import { createBlockDecoder } from './blockDecoder.ts';
 import { assertChannels, assertSampleRate } from './validate.ts';

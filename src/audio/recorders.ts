@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { SAMPLE_RATE } from './constants.ts';
 
 /**
  * The command-line recorders that can capture the microphone as raw s16le PCM on stdout, in
@@ -70,5 +71,5 @@ export function findOnPath(command: string, path = process.env.PATH ?? ''): stri
 
 /** The first installed recorder in order of preference, or undefined. */
 export function findRecorder(path?: string): RecorderName | undefined {
-  return RECORDER_NAMES.find((name) => findOnPath(BUILDERS[name]({ sampleRate: 16000, channels: 1, device: undefined }).command, path) !== undefined);
+  return RECORDER_NAMES.find((name) => findOnPath(BUILDERS[name]({ sampleRate: SAMPLE_RATE, channels: 1, device: undefined }).command, path) !== undefined);
 }

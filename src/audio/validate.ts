@@ -1,5 +1,5 @@
 import { AudioError } from '../errors.ts';
-import { FRAME_LENGTH, SAMPLE_RATE } from '../features/config.ts';
+import { FRAME_LENGTH, SAMPLE_RATE } from './constants.ts';
 import type { Audio } from './types.ts';
 import { resampledLength } from './resample.ts';
 

@@ -1,4 +1,7 @@
+import { FRAME_LENGTH, SAMPLE_RATE } from '../audio/constants.ts';
 import { ConfigError } from '../errors.ts';
+
+export { FRAME_LENGTH, SAMPLE_RATE };
 
 /**
  * The acoustic front end, defined once. A model bundle records this object in its
@@ -25,8 +28,6 @@ export interface FrontEndConfig {
   readonly window: 'hann-periodic';
 }
 
-export const SAMPLE_RATE = 16_000;
-export const FRAME_LENGTH = (SAMPLE_RATE * 25) / 1000; // 25 ms = 400 samples
 export const HOP_LENGTH = SAMPLE_RATE / 100; // 10 ms = 160 samples
 
 export const DEFAULT_FRONTEND: FrontEndConfig = Object.freeze({
