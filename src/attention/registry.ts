@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { isModeName } from '../model/modeNames.ts';
 import { createGlobalMode } from './global.ts';
 import { createLocalMode } from './localMonotonic.ts';
 import { MODE_NAMES, type AnyAttentionMode, type AttentionParams, type ModeName } from './types.ts';
@@ -11,9 +12,7 @@ export const MODES = {
   local: (params) => createLocalMode(params),
 } satisfies Record<ModeName, ModeFactory>;
 
-export function isModeName(name: unknown): name is ModeName {
-  return typeof name === 'string' && (MODE_NAMES as readonly string[]).includes(name);
-}
+export { isModeName };
 
 /** Validates the window sizes a mode is built with; `input` names their source in errors. */
 export function validateAttentionParams(params: AttentionParams, input = 'attention'): AttentionParams {

@@ -6,9 +6,10 @@
  * fork it freely: every hypothesis carries its own.
  */
 
-/** The list of mode names exists once; everything else derives from it. */
-export const MODE_NAMES = ['global', 'local'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
+import type { ModeName } from '../model/modeNames.ts';
+
+/** The list of mode names exists once (model/modeNames.ts, where bundles are validated); everything else derives from it. */
+export { MODE_NAMES, type ModeName } from '../model/modeNames.ts';
 
 /** Half-open range of encoder frames [start, end) a decoder step may attend to. */
 export interface AttentionWindow {

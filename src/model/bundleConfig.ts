@@ -1,7 +1,7 @@
-import { isModeName, type ModeName } from '../attention/index.ts';
 import { ConfigError, LasError, ModelError } from '../errors.ts';
 import { validateFrontEnd, type FrontEndConfig } from '../features/config.ts';
 import { validateNormStats } from '../features/normalise.ts';
+import { isModeName, type ModeName } from './modeNames.ts';
 import { createVocabulary, type Vocabulary } from './vocab.ts';
 
 /**
