@@ -6,8 +6,9 @@ import { referencesOf, type ManifestEntry } from '../src/report/manifest.ts';
 import { writeComparison, type WrittenComparison } from '../src/report/writeComparison.ts';
 import { validateConcurrency } from '../src/rx/concurrency.ts';
 import { decodeAudio } from '../src/rx/decodeAudio.ts';
-import type { Item } from '../src/rx/item.ts';
-import { transcribeModes, type ModeResults } from '../src/rx/transcribeModes.ts';
+import type { Item } from '../src/util/item.ts';
+import type { ModeResults } from '../src/report/results.ts';
+import { transcribeModes } from '../src/rx/transcribeModes.ts';
 import { usingModel } from '../src/rx/usingModel.ts';
 import type { LoadedModel, SessionOptions } from '../src/transcribe.ts';
 

@@ -1,5 +1,5 @@
-import type { Failed, Item } from '../rx/item.ts';
-import type { ModeResults } from '../rx/transcribeModes.ts';
+import type { Failed, Item } from '../util/item.ts';
+import type { ModeResults } from './results.ts';
 import { poolScores, scoreUtterance, type UtteranceScore } from '../metrics/index.ts';
 import type { Matrix } from './heatmap.ts';
 

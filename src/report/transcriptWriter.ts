@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { LasError } from '../errors.ts';
 import { formatReport, type UtteranceScore } from '../metrics/index.ts';
-import type { Item } from '../rx/item.ts';
-import type { ScoredResult } from '../rx/scoreResults.ts';
+import type { Item } from '../util/item.ts';
+import type { ScoredResult } from './results.ts';
 import type { Progress } from './progress.ts';
 import { FORMAT_EXTENSION, failureRecord, formatTranscript, type OutputFormat } from './transcriptFormats.ts';
 

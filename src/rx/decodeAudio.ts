@@ -1,6 +1,6 @@
 import { concatMap, from, type OperatorFunction } from 'rxjs';
 import { decodeWav, readWavFile, type Audio } from '../audio/index.ts';
-import { mapItemAsync, ok, type Item } from './item.ts';
+import { mapItemAsync, ok, type Item } from '../util/item.ts';
 
 /** A file on disk, or bytes already in memory (stdin, an upload); `id` names it in errors. */
 export type AudioSource =

@@ -1,4 +1,4 @@
-export { ok, failed, mapItem, mapItemAsync, type Item, type Ok, type Failed } from './item.ts';
+export { ok, failed, mapItem, mapItemAsync, type Item, type Ok, type Failed } from '../util/item.ts';
 export { decodeAudio, type AudioSource } from './decodeAudio.ts';
 export { resampleTo } from './resampleTo.ts';
 export { logMelFrames } from './logMelFrames.ts';
@@ -6,8 +6,9 @@ export { logMelStream } from './logMelStream.ts';
 export { scoreAgainst } from './scoreAgainst.ts';
 export { scoreReport, type ScoreReport } from './scoreReport.ts';
 export { transcribeAudio, type TranscribeStageOptions } from './transcribe.ts';
-export { transcribeModes, type ModeResults } from './transcribeModes.ts';
-export { scoreResults, type ScoredResult } from './scoreResults.ts';
+export { transcribeModes } from './transcribeModes.ts';
+export { scoreResults } from './scoreResults.ts';
+export type { ModeResults, ScoredResult } from '../report/results.ts';
 export { usingModel } from './usingModel.ts';
 export { streamingRecognize } from './streamingRecognize.ts';
 export { microphone } from './microphone.ts';

@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { assertUsable, type Audio } from '../audio/index.ts';
 import { DEFAULT_FRONTEND, computeLogMel, normalise, validateFrontEnd, type Features, type FrontEndConfig, type NormStats } from '../features/index.ts';
-import { mapItem, type Item } from './item.ts';
+import { mapItem, type Item } from '../util/item.ts';
 
 /**
  * Whole-utterance log-mel features for each item, normalised with the bundle's statistics when

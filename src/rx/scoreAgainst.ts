@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { LasError } from '../errors.ts';
 import { scoreUtterance, type NormalizeOptions, type UtteranceScore } from '../metrics/index.ts';
-import { mapItem, type Item } from './item.ts';
+import { mapItem, type Item } from '../util/item.ts';
 
 /**
  * Scores each hypothesis against its reference transcript (looked up by item id). An item with

@@ -1,6 +1,6 @@
 import { map, toArray, type OperatorFunction } from 'rxjs';
 import { poolScores, type PooledScore, type UtteranceScore } from '../metrics/index.ts';
-import type { Failed, Item } from './item.ts';
+import type { Failed, Item } from '../util/item.ts';
 
 export interface ScoreReport {
   readonly rows: readonly UtteranceScore[];

@@ -1,13 +1,8 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { scoreUtterance, type NormalizeOptions, type UtteranceScore } from '../metrics/index.ts';
+import { scoreUtterance, type NormalizeOptions } from '../metrics/index.ts';
+import type { ScoredResult } from '../report/results.ts';
 import type { TranscriptionResult } from '../transcribe.ts';
-import { mapItem, type Item } from './item.ts';
-
-export interface ScoredResult {
-  readonly result: TranscriptionResult;
-  /** Present when the item has a reference transcript. */
-  readonly score?: UtteranceScore;
-}
+import { mapItem, type Item } from '../util/item.ts';
 
 /**
  * Attaches a WER/CER score to each transcription that has a reference (looked up by item id).

@@ -3,7 +3,7 @@ import type { Audio } from '../audio/index.ts';
 import { ConfigError } from '../errors.ts';
 import { transcribe, type DecodingOptions, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../transcribe.ts';
 import { validateDecodingOptions } from '../decoding/index.ts';
-import { mapItemAsync, type Item } from './item.ts';
+import { mapItemAsync, type Item } from '../util/item.ts';
 import { usingModel } from './usingModel.ts';
 
 export interface TranscribeStageOptions {

@@ -4,17 +4,10 @@ import { ConfigError } from '../errors.ts';
 import { validateDecodingOptions, type DecodingOptions } from '../decoding/index.ts';
 import type { ModeName } from '../attention/index.ts';
 import { transcribe, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../transcribe.ts';
-import { mapItemAsync, type Item } from './item.ts';
+import type { ModeResults } from '../report/results.ts';
+import { mapItemAsync, type Item } from '../util/item.ts';
 import { assertModesSupported, validateConcurrency } from './transcribe.ts';
 import { usingModel } from './usingModel.ts';
-
-/** Every mode's result on one utterance, from the same decoded audio. */
-export interface ModeResults {
-  /** The model's name (its card) and the duration of one encoder frame. */
-  readonly model: string;
-  readonly frameSeconds: number;
-  readonly results: readonly TranscriptionResult[];
-}
 
 export interface ModesStageOptions {
   readonly model: LoadedModel | string;

@@ -3,7 +3,7 @@ import { decodeWav } from '../audio/index.ts';
 import { validateDecodingOptions } from '../decoding/index.ts';
 import { transcribe, type TranscriptionResult } from '../transcribe.ts';
 import type { AudioSource } from './decodeAudio.ts';
-import { mapItemAsync, ok, type Item } from './item.ts';
+import { mapItemAsync, ok, type Item } from '../util/item.ts';
 import { validateConcurrency } from './concurrency.ts';
 import { assertModesSupported, type TranscribeStageOptions } from './transcribe.ts';
 import { usingModel } from './usingModel.ts';

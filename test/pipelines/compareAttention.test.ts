@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareAttention } from '../../pipelines/compare-attention.ts';
 import { readWavFile } from '../../src/audio/index.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { ok, type Item } from '../../src/rx/item.ts';
-import { transcribeModes, type ModeResults } from '../../src/rx/transcribeModes.ts';
+import { ok, type Item } from '../../src/util/item.ts';
+import type { ModeResults } from '../../src/report/results.ts';
+import { transcribeModes } from '../../src/rx/transcribeModes.ts';
 import { loadModel, type LoadedModel } from '../../src/transcribe.ts';
 import { SAMPLES, TINY } from '../cli/runCli.ts';
 

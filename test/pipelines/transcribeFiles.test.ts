@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcribeFiles } from '../../pipelines/transcribe-files.ts';
 import { readWavFile } from '../../src/audio/index.ts';
 import { AudioError, ConfigError } from '../../src/errors.ts';
-import { failed, ok, type Item } from '../../src/rx/item.ts';
+import { failed, ok, type Item } from '../../src/util/item.ts';
 import { scoreResults } from '../../src/rx/scoreResults.ts';
 import { transcribeAudio } from '../../src/rx/transcribe.ts';
 import { loadModel, transcribe, type LoadedModel, type TranscriptionResult } from '../../src/transcribe.ts';

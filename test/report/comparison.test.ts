@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AudioError } from '../../src/errors.ts';
 import { addUtterance, emptyComparison, finishComparison } from '../../src/report/comparison.ts';
-import type { ModeResults } from '../../src/rx/transcribeModes.ts';
+import type { ModeResults } from '../../src/report/results.ts';
 import { comparisonJson, comparisonMarkdown } from '../../src/report/comparisonMarkdown.ts';
 import { comparisonPictures, REPORT_FILES } from '../../src/report/writeComparison.ts';
-import { failed, ok, type Item } from '../../src/rx/item.ts';
+import { failed, ok, type Item } from '../../src/util/item.ts';
 import { fakeResult } from './fakeResult.ts';
 
 const both = (id: string, seconds: number, global: string, local: string, ms: [number, number], fpt: [number, number]): Item<ModeResults> =>

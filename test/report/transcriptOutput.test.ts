@@ -7,7 +7,7 @@ import { scoreUtterance } from '../../src/metrics/index.ts';
 import { createProgress, formatDuration, renderProgress, renderSummary } from '../../src/report/progress.ts';
 import { failureRecord, formatTranscript, transcriptRecord } from '../../src/report/transcriptFormats.ts';
 import { createTranscriptWriter } from '../../src/report/transcriptWriter.ts';
-import { failed, ok } from '../../src/rx/item.ts';
+import { failed, ok } from '../../src/util/item.ts';
 import { fakeResult } from './fakeResult.ts';
 
 const sink = () => {
