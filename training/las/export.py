@@ -9,6 +9,7 @@ import argparse
 import inspect
 import json
 import os
+import shutil
 
 import numpy as np
 import torch
@@ -132,6 +133,19 @@ def write_bundle(model: LAS, norm: dict, out_dir: str, left: int = DEFAULT_LEFT,
         json.dump(bundle_config(model, norm, left, right, extra), f, indent=1)
 
 
+DEFAULT_LM_DIR = "models/lm"
+
+
+def bundle_lm(lm_dir: str, out_dir: str) -> dict:
+    """Copies the character LM (training/lm/build_char_lm.py: lm.bin + lm.json) into the bundle;
+    returns config.json's "lm" field (kind, order, file, training text, size, default weight)."""
+    with open(os.path.join(lm_dir, "lm.json")) as f:
+        info = json.load(f)
+    os.makedirs(out_dir, exist_ok=True)
+    shutil.copyfile(os.path.join(lm_dir, info["file"]), os.path.join(out_dir, info["file"]))
+    return {"lm": info}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", help="training checkpoint .pt or bundle dir")
@@ -142,6 +156,7 @@ def main(argv=None):
     ap.add_argument("--left", type=int, default=DEFAULT_LEFT)
     ap.add_argument("--right", type=int, default=DEFAULT_RIGHT)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lm", default=DEFAULT_LM_DIR, help="folder with the LM's lm.json and lm.bin to ship in the bundle ('' for none)")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
     if args.random:
@@ -160,6 +175,8 @@ def main(argv=None):
             with open(args.norm) as f:
                 norm = json.load(f)
         extra = None
+        if args.lm and os.path.exists(os.path.join(args.lm, "lm.json")):
+            extra = bundle_lm(args.lm, args.out)
     write_bundle(model, norm, args.out, args.left, args.right, extra)
     sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in ("encoder.onnx", "decoder_step.onnx")}
     print(f"wrote {args.out}: {sizes}")

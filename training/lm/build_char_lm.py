@@ -1,0 +1,233 @@
+"""Character n-gram language model for shallow fusion (issue 9): corpus training text -> lm.bin.
+
+    /usr/bin/python3 -m training.lm.build_char_lm --corpus training/work/corpus --out models/lm
+
+Reads only the training transcripts (train.tsv's text column) and drops every one whose text is
+a held-out sentence: the dev/validation text (dev_text.txt, dev.tsv, validation.tsv) and the
+test text (test_text.txt, test.tsv, longform.tsv). Never reads anything else (no realspeech).
+
+Model: interpolated modified Kneser-Ney (Chen & Goodman 1998) over the 28 transcript characters
+plus the end of sentence, contexts padded with one start symbol, order N. For context h,
+
+    p(c | h) = a(h, c) + gamma(h) * p(c | h')          h' = h without its oldest symbol
+    a(h, c)  = max(n(h c) - D_k(n(h c)), 0) / n(h .),   gamma(h) = 1 - sum_c a(h, c)
+
+with n the raw count at the top order and the continuation count (distinct left extensions)
+below it, except for n-grams that start at the sentence start (raw count, KenLM's rule); the
+order-0 base is uniform. Since every stored vector sums to 1, so does every p(. | h).
+
+lm.bin (little-endian) is what src/model/charLm.ts reads:
+    "LASCHLM1", uint32 header length, header JSON (utf-8), zero padding to 4 bytes, then
+    float32 gamma[nodes]; uint32 entryStart[nodes + 1]; uint8 entrySymbol[entries] (padded to 4);
+    float32 entryProb[entries]; uint32 childStart[nodes + 1]; uint8 childSymbol[nodes - 1]
+    (padded to 4); uint32 childNode[nodes - 1].
+Node 0 is the empty context; a node's children prepend one older symbol to its context, so
+walking from the newest symbol backwards visits the contexts from order 1 upwards. Its entries
+are the continuations c with a(h, c) > 0, sorted by symbol. Deterministic: same text, same bytes.
+"""
+import argparse
+import hashlib
+import json
+import os
+import struct
+import sys
+from collections import defaultdict
+
+from training.las.text import normalize
+
+MAGIC = b"LASCHLM1"
+SYMBOLS = [" ", "'"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+EOS = len(SYMBOLS)  # "</s>", predicted
+BOS = EOS + 1  # "<s>", only ever in contexts
+OUTPUTS = EOS + 1  # symbols p(. | h) is a distribution over
+DEFAULT_ORDER = 7
+
+TRAIN_MANIFEST = "train.tsv"
+HELD_OUT_TEXT_FILES = ("dev_text.txt", "test_text.txt")
+HELD_OUT_MANIFESTS = ("dev.tsv", "validation.tsv", "test.tsv", "longform.tsv")
+
+
+def manifest_texts(path: str) -> list:
+    """The text column of a corpus manifest (header: id path voice duration text aug)."""
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        col = header.index("text")
+        return [line.rstrip("\n").split("\t")[col] for line in f if line.strip()]
+
+
+def held_out_sentences(corpus: str) -> set:
+    """Normalised text of every held-out sentence the corpus folder lists (the split files that exist)."""
+    held = set()
+    for name in HELD_OUT_TEXT_FILES:
+        path = os.path.join(corpus, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                held.update(normalize(line) for line in f if line.strip())
+    for name in HELD_OUT_MANIFESTS:
+        path = os.path.join(corpus, name)
+        if os.path.exists(path):
+            held.update(normalize(t) for t in manifest_texts(path))
+    if not held:
+        raise SystemExit(f"{corpus}: no held-out split files ({', '.join(HELD_OUT_TEXT_FILES + HELD_OUT_MANIFESTS)}); refusing to build without them")
+    return held
+
+
+def training_sentences(corpus: str) -> tuple:
+    """(sentences, dropped): normalised train.tsv texts that are not held out, in file order."""
+    held = held_out_sentences(corpus)
+    kept, dropped = [], 0
+    for text in manifest_texts(os.path.join(corpus, TRAIN_MANIFEST)):
+        norm = normalize(text)
+        if not norm:
+            continue
+        if norm in held:
+            dropped += 1
+        else:
+            kept.append(norm)
+    return kept, dropped
+
+
+def encode(sentence: str) -> list:
+    index = {s: i for i, s in enumerate(SYMBOLS)}
+    return [index[ch] for ch in sentence]
+
+
+def count_ngrams(sentences: list, order: int) -> list:
+    """counts[k][(context..., symbol)] = raw count of each k-gram, k = 1..order (index 0 unused)."""
+    counts = [None] + [defaultdict(int) for _ in range(order)]
+    for sentence in sentences:
+        seq = [BOS] + encode(sentence) + [EOS]
+        for i in range(1, len(seq)):
+            for k in range(1, order + 1):
+                if i - k + 1 < 0:
+                    break
+                counts[k][tuple(seq[i - k + 1:i + 1])] += 1
+    return counts
+
+
+def modelling_counts(raw: list, order: int) -> list:
+    """Top order: raw counts. Below: distinct left extensions, or the raw count for n-grams at the sentence start."""
+    out = [None] * (order + 1)
+    out[order] = dict(raw[order])
+    for k in range(order - 1, 0, -1):
+        cont = defaultdict(int)
+        for gram in raw[k + 1]:
+            cont[gram[1:]] += 1
+        out[k] = {g: (c if g[0] == BOS else cont.get(g, 0)) for g, c in raw[k].items()}
+        # An n-gram starting at <s> has no left extension; every other one has at least one.
+        out[k] = {g: c for g, c in out[k].items() if c > 0}
+    return out
+
+
+def discounts(counts: dict) -> tuple:
+    """Modified KN discounts D1, D2, D3+ from counts of counts (Chen & Goodman's estimates)."""
+    n = defaultdict(int)
+    for c in counts.values():
+        if c <= 4:
+            n[c] += 1
+    if min(n[1], n[2], n[3], n[4]) == 0:
+        return (0.5, 1.0, 1.5)  # too little text for the estimate; any 0 < D_i < i works
+    y = n[1] / (n[1] + 2 * n[2])
+    d = (1 - 2 * y * n[2] / n[1], 2 - 3 * y * n[3] / n[2], 3 - 4 * y * n[4] / n[3])
+    return tuple(min(max(x, 0.05), float(i + 1) - 0.05) for i, x in enumerate(d))
+
+
+def estimate(sentences: list, order: int) -> dict:
+    """Context -> (gamma, {symbol: a}) for every context of length 0..order-1 seen in the text."""
+    if order < 1:
+        raise ValueError(f"order must be >= 1, got {order}")
+    counts = modelling_counts(count_ngrams(sentences, order), order)
+    model, used = {}, []
+    for k in range(1, order + 1):
+        d = discounts(counts[k])
+        used.append([round(x, 6) for x in d])
+        by_context = defaultdict(dict)
+        for gram, c in counts[k].items():
+            by_context[gram[:-1]][gram[-1]] = c
+        for context, nexts in by_context.items():
+            total = sum(nexts.values())
+            a = {s: (c - d[min(c, 3) - 1]) / total for s, c in nexts.items()}
+            model[context] = (1.0 - sum(a.values()), a)
+    return {"contexts": model, "discounts": used}
+
+
+def serialise(model: dict, header: dict) -> bytes:
+    contexts = model["contexts"]
+    # Nodes in breadth-first order of the reversed trie: a context's children prepend a symbol.
+    order_of = sorted(contexts, key=lambda h: (len(h), tuple(reversed(h))))
+    index = {h: i for i, h in enumerate(order_of)}
+    children = defaultdict(list)
+    for h in order_of[1:]:
+        children[index[h[1:]]].append((h[0], index[h]))
+    gamma, entry_start, entry_symbol, entry_prob = [], [0], [], []
+    child_start, child_symbol, child_node = [0], [], []
+    for i, h in enumerate(order_of):
+        g, a = contexts[h]
+        gamma.append(max(g, 0.0))
+        for s in sorted(a):
+            entry_symbol.append(s)
+            entry_prob.append(a[s])
+        entry_start.append(len(entry_symbol))
+        for s, node in sorted(children[i]):
+            child_symbol.append(s)
+            child_node.append(node)
+        child_start.append(len(child_symbol))
+    header = dict(header, nodes=len(order_of), entries=len(entry_symbol), discounts=model["discounts"])
+    head = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    parts = [MAGIC, struct.pack("<I", len(head)), head]
+
+    def pad():
+        size = sum(len(p) for p in parts)
+        parts.append(b"\0" * (-size % 4))
+
+    pad()
+    parts.append(struct.pack(f"<{len(gamma)}f", *gamma))
+    parts.append(struct.pack(f"<{len(entry_start)}I", *entry_start))
+    parts.append(bytes(entry_symbol))
+    pad()
+    parts.append(struct.pack(f"<{len(entry_prob)}f", *entry_prob))
+    parts.append(struct.pack(f"<{len(child_start)}I", *child_start))
+    parts.append(bytes(child_symbol))
+    pad()
+    parts.append(struct.pack(f"<{len(child_node)}I", *child_node))
+    return b"".join(parts)
+
+
+def build(corpus: str, order: int = DEFAULT_ORDER) -> tuple:
+    """(lm.bin bytes, description for config.json's lm field)."""
+    sentences, dropped = training_sentences(corpus)
+    if not sentences:
+        raise SystemExit(f"{corpus}/{TRAIN_MANIFEST}: no training text")
+    text_hash = hashlib.sha256("\n".join(sentences).encode("utf-8")).hexdigest()
+    training = {"source": f"{TRAIN_MANIFEST} text column of the corpus, minus held-out sentences",
+                "sentences": len(sentences), "distinct": len(set(sentences)),
+                "characters": sum(len(s) + 1 for s in sentences), "droppedHeldOut": dropped,
+                "sha256": text_hash}
+    header = {"kind": "char-ngram", "order": order, "smoothing": "interpolated modified Kneser-Ney",
+              "symbols": SYMBOLS, "training": training}
+    data = serialise(estimate(sentences, order), header)
+    return data, {"kind": "char-ngram", "order": order, "smoothing": "interpolated modified Kneser-Ney",
+                  "trainingText": training, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default="training/work/corpus")
+    ap.add_argument("--out", default="models/lm")
+    ap.add_argument("--order", type=int, default=DEFAULT_ORDER)
+    ap.add_argument("--weight", type=float, required=True, help="default fusion weight recorded in lm.json (tuned on validation)")
+    args = ap.parse_args(argv)
+    data, info = build(args.corpus, args.order)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "lm.bin"), "wb") as f:
+        f.write(data)
+    info = {"file": "lm.bin", "weight": args.weight, **info}
+    with open(os.path.join(args.out, "lm.json"), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"{args.out}/lm.bin: order {args.order}, {info['bytes']} bytes, {info['trainingText']['sentences']} sentences "
+          f"({info['trainingText']['droppedHeldOut']} held-out dropped)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
