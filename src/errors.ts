@@ -50,3 +50,21 @@ export class ModelError extends LasError {
     super(code, message, input, options);
   }
 }
+
+export type QueueErrorCode =
+  | 'BAD_JOB' // a job's payload is not a valid transcription job
+  | 'PATH_OUTSIDE_ROOTS' // a job names a file outside the worker's input roots
+  | 'INPUT_CHANGED' // the file's content no longer has the hash it was queued under
+  | 'PAYLOAD_TOO_LARGE' // bytes over the limit of a bytes job
+  | 'BAD_REDIS_URL' // not a redis:// or rediss:// URL
+  | 'REDIS_UNREACHABLE' // no answer from Redis
+  | 'REDIS_AUTH' // Redis refused the password
+  | 'WORKER_ERROR'; // anything else a job failed with (retried: it may be transient)
+
+/** Raised by the job queue (src/queue) for a bad job, a refused path or an unusable Redis. */
+export class QueueError extends LasError {
+  declare readonly code: QueueErrorCode;
+  constructor(code: QueueErrorCode, message: string, input?: string, options?: { cause?: unknown }) {
+    super(code, message, input, options);
+  }
+}

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { MODE_NAMES } from '../attention/types.ts';
-import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, type DecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
-import { choiceFlag, integerFlag, numberFlag, usage, UsageError } from './flags.ts';
+import { DECODING_FLAG_OPTIONS, parseDecodingFlags } from './decodingFlags.ts';
+import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
 import { readStdin } from './stdin.ts';
 
@@ -60,11 +60,7 @@ function parse(args: readonly string[]): Parsed {
     args: [...args],
     allowPositionals: true,
     options: {
-      attention: { type: 'string' },
-      beam: { type: 'string' },
-      'ctc-weight': { type: 'string' },
-      left: { type: 'string' },
-      right: { type: 'string' },
+      ...DECODING_FLAG_OPTIONS,
       format: { type: 'string' },
       'out-dir': { type: 'string' },
       ref: { type: 'string' },
@@ -81,8 +77,6 @@ function parse(args: readonly string[]): Parsed {
   if (given.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be given only once");
   const { files, folderRefs } = expandInputs(given);
   const format = choiceFlag('format', values.format, OUTPUT_FORMATS) ?? 'text';
-  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
-  if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
   if ((format === 'srt' || format === 'vtt') && files.length > 1 && values['out-dir'] === undefined)
     throw new UsageError(`--format ${format} makes one subtitle document per input; with ${files.length} inputs, add --out-dir DIR`);
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
@@ -91,13 +85,7 @@ function parse(args: readonly string[]): Parsed {
   return {
     inputs: files,
     format,
-    decoding: validateDecodingOptions({
-      mode,
-      beam: integerFlag('beam', values.beam, 1, 64),
-      ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
-      left: integerFlag('left', values.left, 0, 100_000),
-      right: integerFlag('right', values.right, 0, 100_000),
-    }),
+    decoding: parseDecodingFlags(values),
     ...optional('threads', threads),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, 64)),
     model: values.model ?? DEFAULT_MODEL_DIR,

@@ -3,7 +3,7 @@ export { OUTPUT_FORMATS, FORMAT_EXTENSION, isOutputFormat, transcriptRecord, fai
 export { DEFAULT_CUES, buildCues, formatTimestamp, monotoneSpans, toSrt, toVtt, validateCueOptions, type Cue, type CueOptions, type TimedSpan } from './subtitles.ts';
 export { FOLDER_REFS, ManifestError, loadReferences, matchReferences, parseManifest, parseTranscriptTable, readComparisonInput, referencesOf, type ManifestEntry, type TranscriptRow } from './manifest.ts';
 export { createProgress, renderProgress, type Progress, type ProgressSink } from './progress.ts';
-export { createTranscriptWriter, type TextSink, type TranscriptWriterOptions, type WriterSummary } from './transcriptWriter.ts';
+export { createOutputNamer, createTranscriptWriter, type TextSink, type TranscriptWriterOptions, type WriterSummary } from './transcriptWriter.ts';
 export { addUtterance, emptyComparison, finishComparison, type AlignmentPicture, type ComparedUtterance, type Comparison, type ComparisonState, type ModeRun, type ModeSummary } from './comparison.ts';
 export { comparisonJson, comparisonMarkdown, summaryTable, type PictureFiles } from './comparisonMarkdown.ts';
 export { REPORT_FILES, comparisonPictures, writeComparison, type WrittenComparison } from './writeComparison.ts';

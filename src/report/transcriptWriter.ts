@@ -34,6 +34,21 @@ export interface WriterSummary {
 }
 
 /**
+ * One output file per input in `outDir` (`--out-dir`): the input's file name with the format's
+ * extension, and `-2`, `-3`... for a name already given out (two inputs called a.wav).
+ */
+export function createOutputNamer(outDir: string, format: OutputFormat): (id: string) => string {
+  const usedNames = new Set<string>();
+  return (id) => {
+    const stem = id === '<stdin>' ? 'stdin' : basename(id, extname(id));
+    let name = `${stem}${FORMAT_EXTENSION[format]}`;
+    for (let k = 2; usedNames.has(name); k++) name = `${stem}-${k}${FORMAT_EXTENSION[format]}`;
+    usedNames.add(name);
+    return join(resolve(outDir), name);
+  };
+}
+
+/**
  * Where `las transcribe` output goes: transcripts to stdout (or one file per input), failures
  * to stderr as one line (or, in JSON, as a `{file, error}` record on stdout so the JSONL has one
  * line per input), and the WER/CER table at the end when references were given.
@@ -44,15 +59,7 @@ export function createTranscriptWriter(o: TranscriptWriterOptions) {
   let audioSeconds = 0;
   const scored: UtteranceScore[] = [];
   const unscored: string[] = [];
-  const usedNames = new Set<string>();
-
-  const outputPath = (id: string): string => {
-    const stem = id === '<stdin>' ? 'stdin' : basename(id, extname(id));
-    let name = `${stem}${FORMAT_EXTENSION[o.format]}`;
-    for (let k = 2; usedNames.has(name); k++) name = `${stem}-${k}${FORMAT_EXTENSION[o.format]}`;
-    usedNames.add(name);
-    return join(resolve(o.outDir ?? '.'), name);
-  };
+  const outputPath = createOutputNamer(o.outDir ?? '.', o.format);
 
   const emit = async (id: string, content: string) => {
     if (o.outDir === undefined) {

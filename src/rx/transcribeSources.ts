@@ -1,7 +1,7 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import { decodeWav } from '../audio/index.ts';
-import { validateDecodingOptions } from '../decoding/index.ts';
-import { transcribe, type TranscriptionResult } from '../transcribe.ts';
+import { validateDecodingOptions, type DecodingOptions } from '../decoding/index.ts';
+import { transcribe, type LoadedModel, type TranscriptionResult } from '../transcribe.ts';
 import type { AudioSource } from './decodeAudio.ts';
 import { mapItemAsync, ok, type Item } from '../util/item.ts';
 import { validateConcurrency } from './concurrency.ts';
@@ -27,12 +27,18 @@ export function transcribeSources(options: TranscribeStageOptions): OperatorFunc
       return source.pipe(
         mergeMap((s) => {
           const src = typeof s === 'string' ? { id: s, path: s } : s;
-          return track(
-            mapItemAsync(ok(src.id, src), (value, id) =>
-              'path' in value ? transcribe(value.path, { ...decoding, model, input: id }) : transcribe(decodeWav(value.bytes, { input: id }), { ...decoding, model, input: id }),
-            ),
-          );
+          return track(mapItemAsync(ok(src.id, src), (value) => transcribeSource(model, decoding, value)));
         }, concurrency),
       );
     });
+}
+
+/**
+ * One source as `las transcribe` decodes it: a file by path (read in blocks), bytes decoded
+ * first; errors name the source's id. The queue's worker (src/queue) calls it too, so a job's
+ * result is the one `las transcribe` gives for the same input.
+ */
+export async function transcribeSource(model: LoadedModel, decoding: Partial<DecodingOptions>, source: AudioSource): Promise<TranscriptionResult> {
+  const options = { ...decoding, model, input: source.id };
+  return 'path' in source ? transcribe(source.path, options) : transcribe(decodeWav(source.bytes, { input: source.id }), options);
 }

@@ -1,0 +1,33 @@
+import { MODE_NAMES } from '../attention/types.ts';
+import { validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { choiceFlag, integerFlag, numberFlag, UsageError } from './flags.ts';
+
+/** The parseArgs options of the decoding flags, shared by `las transcribe` and `las queue add`. */
+export const DECODING_FLAG_OPTIONS = {
+  attention: { type: 'string' },
+  beam: { type: 'string' },
+  'ctc-weight': { type: 'string' },
+  left: { type: 'string' },
+  right: { type: 'string' },
+} as const;
+
+export interface DecodingFlagValues {
+  readonly attention?: string;
+  readonly beam?: string;
+  readonly 'ctc-weight'?: string;
+  readonly left?: string;
+  readonly right?: string;
+}
+
+/** --attention, --beam, --ctc-weight, --left, --right as checked DecodingOptions. */
+export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
+  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
+  if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
+  return validateDecodingOptions({
+    mode,
+    beam: integerFlag('beam', values.beam, 1, 64),
+    ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
+    left: integerFlag('left', values.left, 0, 100_000),
+    right: integerFlag('right', values.right, 0, 100_000),
+  });
+}

@@ -1,0 +1,11 @@
+export { checkRedis, maskPassword, parseRedisUrl, type RedisTarget } from './connection.ts';
+export { enqueue, type EnqueueOptions, type EnqueueSummary } from './enqueue.ts';
+export { resolveInputRoots, resolveInRoots, type InputRoot } from './inputRoots.ts';
+export { hashFile, jobIdFor } from './jobId.ts';
+export { DEFAULT_QUEUE_NAME, validateQueueName, type QueueTarget } from './names.ts';
+export { MAX_PAYLOAD_BYTES, SUBTITLE_FORMATS, validateJobPayload, type JobDecoding, type JobPayload, type JobSource, type SubtitleFormat } from './payload.ts';
+export { PERMANENT_CODES, codeOfReason, isPermanent, processJob } from './processJob.ts';
+export { readResult, readResults, type StoredResult } from './resultStore.ts';
+export { queueResults, type FailedJob, type QueueResults } from './results.ts';
+export { queueStatus, type QueueStatus } from './status.ts';
+export { startWorker, type TranscriptionWorker, type WorkerEvent, type WorkerOptions } from './worker.ts';
