@@ -1,4 +1,5 @@
-import { argmax, type AttentionMode, type AttentionParams, type AttentionStateBase } from './types.ts';
+import { argmax } from '../util/argmax.ts';
+import type { AttentionMode, AttentionParams, AttentionStateBase } from './types.ts';
 
 export interface LocalState extends AttentionStateBase {
   /** Encoder frame the attention is centred on; it never moves backwards. */

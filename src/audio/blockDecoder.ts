@@ -50,15 +50,3 @@ export function createBlockDecoder(layout: SampleLayout, targetRate: number, inp
     flush: () => checked(resampler.flush()),
   };
 }
-
-/** Joins output pieces into one buffer. */
-export function concatSamples(parts: readonly Float32Array[]): Float32Array {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

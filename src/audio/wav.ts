@@ -1,5 +1,6 @@
 import type { Audio } from './types.ts';
-import { concatSamples, createBlockDecoder } from './blockDecoder.ts';
+import { concatSamples } from '../util/float32.ts';
+import { createBlockDecoder } from './blockDecoder.ts';
 import { blockFrames, validateStreamOptions, type DecodeOptions } from './options.ts';
 import { parseWavHeader, type WavHeader } from './riff.ts';
 import { assertLongEnough } from './validate.ts';

@@ -1,6 +1,6 @@
 import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
 import { ConfigError } from '../errors.ts';
-import { stripUndefined } from '../model/sessionOptions.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 
 /** How one utterance is decoded. One read-only object; defaults in DEFAULT_DECODING_OPTIONS. */
 export interface DecodingOptions {

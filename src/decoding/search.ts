@@ -1,5 +1,5 @@
 import type { AnyAttentionMode, AttentionStateBase, AttentionWindow } from '../attention/index.ts';
-import { argmax } from '../attention/index.ts';
+import { argmax } from '../util/argmax.ts';
 import type { HypothesisScorer } from './scorers.ts';
 import type { DecoderSession, StepRow } from './session.ts';
 import { logSoftmaxRow, type BeamRanker, type EndDetector, type TokenSelector } from './strategies.ts';

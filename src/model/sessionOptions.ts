@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 import { prepareOrtEnvironment } from './ortEnvironment.ts';
 
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -49,9 +50,4 @@ export function toOrtSessionOptions(options: SessionOptions): InferenceSession.S
     graphOptimizationLevel: options.graphOptimizationLevel,
     executionMode: 'sequential',
   };
-}
-
-/** `{ a: undefined }` must not override a default. */
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

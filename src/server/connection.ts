@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { createResampler, type Resampler } from '../audio/resample.ts';
-import { concatSamples } from '../audio/blockDecoder.ts';
+import { concatSamples } from '../util/float32.ts';
 import { LasError } from '../errors.ts';
 import type { LoadedModel } from '../model/index.ts';
 import type { StreamEvent } from '../streaming/events.ts';

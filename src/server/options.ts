@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../packageRoot.ts';
 import type { Audio } from '../audio/types.ts';
 import { ConfigError } from '../errors.ts';
-import { stripUndefined } from '../model/sessionOptions.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import { validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import { stripUndefined } from '../model/sessionOptions.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 import { DEFAULT_VAD_OPTIONS, type VadOptions } from './vad.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
 import { DEFAULT_DECODING_OPTIONS, MAX_BEAM } from '../decoding/index.ts';
 import { ConfigError } from '../errors.ts';
-import { stripUndefined } from '../model/sessionOptions.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 import type { DecodeResult } from '../decoding/index.ts';
 import { validateEndpointOptions, type EndpointOptions } from './endpoint.ts';
 

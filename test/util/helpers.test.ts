@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { argmax } from '../../src/util/argmax.ts';
+import { concatSamples } from '../../src/util/float32.ts';
+import { stripUndefined } from '../../src/util/stripUndefined.ts';
+
+describe('argmax', () => {
+  it('finds the largest value, the first one on ties, within the first `length` values', () => {
+    expect(argmax([0.1, 0.7, 0.2])).toBe(1);
+    expect(argmax([3, 1, 3])).toBe(0);
+    expect(argmax([0, 1, 2, 9], 3)).toBe(2);
+    expect(argmax(Float32Array.of(-5, -1, -3))).toBe(1);
+  });
+});
+
+describe('stripUndefined', () => {
+  it('drops undefined entries only, so they cannot override a default', () => {
+    const stripped = stripUndefined({ a: undefined, b: 0, c: null, d: '' });
+    expect(stripped).toEqual({ b: 0, c: null, d: '' });
+    expect('a' in stripped).toBe(false);
+    expect({ a: 1, b: 2, ...stripUndefined({ a: undefined, b: 3 }) }).toEqual({ a: 1, b: 3 });
+  });
+});
+
+describe('concatSamples', () => {
+  it('joins the pieces in order, empty ones included', () => {
+    const joined = concatSamples([Float32Array.of(1, 2), new Float32Array(0), Float32Array.of(3)]);
+    expect(Array.from(joined)).toEqual([1, 2, 3]);
+    expect(concatSamples([]).length).toBe(0);
+  });
+});
