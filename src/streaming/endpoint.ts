@@ -81,9 +81,12 @@ export function endpointRule(status: UtteranceStatus, o: EndpointOptions): Endpo
  * frame already seen (the encoder lags the features by up to one chunk).
  */
 export interface SpeechTrack {
-  append(flags: Uint8Array): void;
+  /** The VAD's verdicts on the next frames, and their levels (dB, frameLevelsDb). */
+  append(flags: Uint8Array, levels: ArrayLike<number>): void;
   /** Status over frames [0, frame) of the utterance. */
   statusAt(frame: number, hasText: boolean): UtteranceStatus;
+  /** Verdicts and levels of frames [0, frame) of the utterance (views, valid until the next call). */
+  framesBefore(frame: number): { readonly flags: Uint8Array; readonly levels: Float32Array };
   /** Drops frames before `frame`: the next utterance starts there. */
   dropBefore(frame: number): void;
   /** Frames held. */
@@ -93,25 +96,37 @@ export interface SpeechTrack {
 export function createSpeechTrack(hopSeconds: number): SpeechTrack {
   // Running totals, so a status costs O(1) however long the utterance: speechBefore[i] counts
   // the speech frames in [0, i), lastBefore[i] is the last speech frame before i (-1: none).
+  // The verdicts and levels themselves are kept for the segment's own judgement at its end.
   let speechBefore = new Int32Array(1025);
   let lastBefore = new Int32Array(1025).fill(-1);
+  let flags = new Uint8Array(1024);
+  let levels = new Float32Array(1024);
   let length = 0;
   return {
-    append(more) {
+    append(more, moreLevels) {
+      if (moreLevels.length !== more.length) throw new RangeError(`speech track: ${more.length} verdicts but ${moreLevels.length} levels`);
       if (length + more.length + 1 > speechBefore.length) {
         const size = Math.max(2 * speechBefore.length, length + more.length + 1);
         const grownSpeech = new Int32Array(size);
         grownSpeech.set(speechBefore.subarray(0, length + 1));
         const grownLast = new Int32Array(size).fill(-1);
         grownLast.set(lastBefore.subarray(0, length + 1));
+        const grownFlags = new Uint8Array(size);
+        grownFlags.set(flags.subarray(0, length));
+        const grownLevels = new Float32Array(size);
+        grownLevels.set(levels.subarray(0, length));
         speechBefore = grownSpeech;
         lastBefore = grownLast;
+        flags = grownFlags;
+        levels = grownLevels;
       }
       for (let i = 0; i < more.length; i++) {
         const t = length + i;
         const speech = more[i] === 1;
         speechBefore[t + 1] = speechBefore[t] + (speech ? 1 : 0);
         lastBefore[t + 1] = speech ? t : lastBefore[t];
+        flags[t] = more[i];
+        levels[t] = moreLevels[i];
       }
       length += more.length;
     },
@@ -119,6 +134,10 @@ export function createSpeechTrack(hopSeconds: number): SpeechTrack {
       const end = Math.max(0, Math.min(frame, length));
       const lastSpeech = lastBefore[end];
       return { length: end * hopSeconds, trailingSilence: (end - 1 - lastSpeech) * hopSeconds, speech: speechBefore[end] * hopSeconds, hasText };
+    },
+    framesBefore(frame) {
+      const end = Math.max(0, Math.min(frame, length));
+      return { flags: flags.subarray(0, end), levels: levels.subarray(0, end) };
     },
     dropBefore(frame) {
       const cut = Math.max(0, Math.min(frame, length));
@@ -128,6 +147,8 @@ export function createSpeechTrack(hopSeconds: number): SpeechTrack {
         const last = lastBefore[i + cut];
         lastBefore[i] = last >= cut ? last - cut : -1;
       }
+      flags.copyWithin(0, cut, length);
+      levels.copyWithin(0, cut, length);
       length -= cut;
     },
     get frames() {

@@ -10,7 +10,7 @@ import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, Strea
 import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
 import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
-import { createVad } from './vad.ts';
+import { createVad, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
 
 /**
  * Recognises one live stream: audio chunks in, partial and final events out. Features, the
@@ -95,8 +95,14 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     }
   }
 
-  /** Feature frames [0, end) of the utterance held at least `minUtterance` of speech. */
+  /** Feature frames [0, end) of the utterance held at least `minUtterance` of speech, so far as the causal VAD heard. */
   const heardSpeech = (end: number) => track.statusAt(end, false).speech >= o.endpoint.minUtterance;
+  /** The same judged with all of frames [0, end) known (vad.ts): speech from the first frame counts too. */
+  const segmentHeldSpeech = (end: number) => {
+    if (heardSpeech(end)) return true;
+    const { flags, levels } = track.framesBefore(end);
+    return segmentSpeechFrames(levels, flags, o.endpoint.vad, frontEnd) * hopSeconds >= o.endpoint.minUtterance;
+  };
 
   /** The utterance's first `frames` encoder frames, as one offline decode sees them. */
   function encodedPrefix(frames: number) {
@@ -114,8 +120,8 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
    * once the stream ended, all encoded otherwise), and the next one starts at frame `next`
    * (undefined: the stream ended). Its text is always an offline decode of exactly those
    * frames with the stream's options, so it equals transcribing that audio alone. An utterance
-   * in which the VAD heard less than `minUtterance` of speech is not decoded: its text is empty
-   * and it is marked noSpeech.
+   * that held less than `minUtterance` of speech, judged with all its frames known
+   * (segmentSpeechFrames), is not decoded: its text is empty and it is marked noSpeech.
    */
   async function finalise(events: StreamEvent[], reason: FinalReason, next: number | undefined, error?: ErrorInfo, end?: number): Promise<void> {
     const usedFeatures = end ?? (next === undefined ? encoder.featureFrames : encoder.encodedFeatures);
@@ -124,7 +130,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     let tokens: StreamToken[] = [];
     let window = position({ start: 0, end: usedFrames }, usedFrames);
     if (decoder !== undefined) window = localWindow(decoder);
-    const noSpeech = !heardSpeech(usedFeatures);
+    const noSpeech = !segmentHeldSpeech(usedFeatures);
     if (!noSpeech && usedFrames > 0) {
       const t0 = performance.now();
       const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, {
@@ -244,7 +250,8 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
         const raw = logMel.push(audio.samples); // [frames, nMels]
         samples += audio.samples.length;
         if (raw.frames > 0) {
-          track.append(vad.classify(raw));
+          const levels = frameLevelsDb(raw, vad.reference);
+          track.append(vad.classifyLevels(levels), levels);
           const features = normalise(raw, normStats, `${model.dir}/config.json normStats`);
           encoder.append(features.data, features.frames);
         }

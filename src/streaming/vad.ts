@@ -10,6 +10,12 @@ import type { Features } from '../features/logMel.ts';
  * optimal smoothing and minimum statistics", IEEE TSAP 9(5), 2001): speech pauses between words
  * within that window show the floor, while a steady signal (a fan, hum, white noise, a DC
  * offset, a square wave) is its own floor and so never speech, however loud.
+ *
+ * That floor is causal, so it is blind at the start of a stream: when speech starts at the
+ * first sample (a trimmed clip, a TTS file), the floor is the speech itself until the first
+ * pause. The frame verdicts drive the endpoint rules and stay causal; whether a finished
+ * segment held speech at all is judged again once all its frames are known
+ * (`segmentSpeechFrames`), with the floor looked for on both sides of each frame.
  */
 export interface VadOptions {
   /** Frames quieter than this (dB relative to a full-scale sine) are never speech. Default -45. */
@@ -50,6 +56,10 @@ export function frameLevelsDb(features: Features, reference: number): Float64Arr
 export interface Vad {
   /** Speech (1) or not (0) for each raw log-mel frame [frames, dim], in order. */
   classify(features: Features): Uint8Array;
+  /** The same from frame levels (frameLevelsDb with this VAD's `reference`), in order. */
+  classifyLevels(levels: ArrayLike<number>): Uint8Array;
+  /** Energy of a full-scale sine, the 0 dB of the levels. */
+  readonly reference: number;
 }
 
 /** State (the recent levels behind the noise floor) lives in the returned object. */
@@ -62,25 +72,81 @@ export function createVad(options: VadOptions, cfg: FrontEndConfig): Vad {
   let head = 0;
   let size = 0;
   let frame = 0;
-  return {
-    classify(features) {
-      const levels = frameLevelsDb(features, reference);
-      const speech = new Uint8Array(levels.length);
-      for (let t = 0; t < levels.length; t++, frame++) {
-        const db = Math.max(LOWEST_FLOOR_DB, levels[t]);
-        // Drop levels the new one undercuts, and the one that left the window.
-        while (size > 0 && ringLevels[(head + size - 1) % ringLevels.length] >= db) size--;
-        ringFrames[(head + size) % ringFrames.length] = frame;
-        ringLevels[(head + size) % ringLevels.length] = db;
-        size++;
-        if (ringFrames[head] <= frame - window) {
-          head = (head + 1) % ringFrames.length;
-          size--;
-        }
-        const floor = ringLevels[head];
-        speech[t] = db > options.thresholdDb && db > floor + options.marginDb ? 1 : 0;
+  const classifyLevels = (levels: ArrayLike<number>): Uint8Array => {
+    const speech = new Uint8Array(levels.length);
+    for (let t = 0; t < levels.length; t++, frame++) {
+      const db = Math.max(LOWEST_FLOOR_DB, levels[t]);
+      // Drop levels the new one undercuts, and the one that left the window.
+      while (size > 0 && ringLevels[(head + size - 1) % ringLevels.length] >= db) size--;
+      ringFrames[(head + size) % ringFrames.length] = frame;
+      ringLevels[(head + size) % ringLevels.length] = db;
+      size++;
+      if (ringFrames[head] <= frame - window) {
+        head = (head + 1) % ringFrames.length;
+        size--;
       }
-      return speech;
-    },
+      const floor = ringLevels[head];
+      speech[t] = db > options.thresholdDb && db > floor + options.marginDb ? 1 : 0;
+    }
+    return speech;
   };
+  return { reference, classifyLevels, classify: (features) => classifyLevels(frameLevelsDb(features, reference)) };
+}
+
+/**
+ * How many frames of a finished segment are speech, its levels (dB, as frameLevelsDb) all
+ * known. A frame is surely speech when the causal VAD said so (`causal`, 1 per frame), or when
+ * it is above the absolute threshold and `marginDb` above the floor: the quietest frame within
+ * `floorWindowSeconds` on either side of it, inside the segment. Looking ahead finds the floor
+ * that speech from the first frame hides from the causal VAD (the dip between syllables, the
+ * fade after the word). A run of frames above the threshold and half the margin above the
+ * floor that holds a sure frame is speech as a whole, the two thresholds of L. R. Rabiner and
+ * M. R. Sambur's endpoint detector ("An algorithm for determining the endpoints of isolated
+ * utterances", Bell Syst. Tech. J. 54(2), 1975): a word is longer than its loudest frames. A
+ * steady signal stays within a dB or two of its own floor, in both directions, and never holds
+ * a sure frame. Only the segment's own frames count, so the verdict depends on its audio alone,
+ * and offline and live recognition, which cut a recording at the same frames, give the same
+ * one. O(frames).
+ */
+export function segmentSpeechFrames(levels: ArrayLike<number>, causal: ArrayLike<number>, options: VadOptions, cfg: FrontEndConfig): number {
+  const n = levels.length;
+  const window = Math.max(1, Math.round((options.floorWindowSeconds * cfg.sampleRate) / cfg.hopLength)); // frames
+  const level = (t: number) => Math.max(LOWEST_FLOOR_DB, levels[t]);
+  // Quietest level in (t - window, t] (behind) and in [t, t + window) (ahead), by monotone queues.
+  const behind = slidingMin(n, window, level);
+  const ahead = slidingMin(n, window, (t) => level(n - 1 - t)).reverse();
+  let speech = 0;
+  let run = 0; // frames of the current run above the lower threshold
+  let sure = false; // the run holds a frame above the upper one
+  for (let t = 0; t <= n; t++) {
+    const db = t < n ? level(t) : Number.NEGATIVE_INFINITY;
+    const floor = t < n ? Math.min(behind[t], ahead[t]) : 0;
+    const above = db > options.thresholdDb;
+    const isSure = t < n && (causal[t] === 1 || (above && db > floor + options.marginDb));
+    if (isSure || (above && db > floor + options.marginDb / 2)) {
+      run++;
+      sure ||= isSure;
+    } else {
+      if (sure) speech += run;
+      run = 0;
+      sure = false;
+    }
+  }
+  return speech;
+}
+
+/** out[t] = min of value(u) for u in (t - window, t], the causal VAD's window. */
+function slidingMin(n: number, window: number, value: (t: number) => number): Float64Array {
+  const out = new Float64Array(n);
+  const queue = new Int32Array(n); // frames with rising values, oldest first
+  let head = 0;
+  let tail = 0;
+  for (let t = 0; t < n; t++) {
+    const v = value(t);
+    while (tail > head && value(queue[tail - 1]) >= v) tail--;
+    queue[tail++] = t;
+    if (queue[head] <= t - window) head++;
+    out[t] = value(queue[head]);
+  }
+  return out;
 }

@@ -3,13 +3,37 @@ import { ConfigError } from '../../src/errors.ts';
 import { computeLogMel, DEFAULT_FRONTEND } from '../../src/features/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
-import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy } from '../../src/streaming/vad.ts';
-import { loadModel } from '../../src/transcribe.ts';
-import { concat, finals, noise, RATE, speechLike, streamAll, TINY } from './helpers.ts';
+import { readWavFile } from '../../src/audio/index.ts';
+import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy, segmentSpeechFrames } from '../../src/streaming/vad.ts';
+import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { concat, finals, noise, RATE, SAMPLES, speechLike, streamAll, TINY } from './helpers.ts';
 
 const sine = (seconds: number, amplitude: number, hz = 440) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
 const levels = (samples: Float32Array) => frameLevelsDb(computeLogMel(samples, DEFAULT_FRONTEND), fullScaleMelEnergy(DEFAULT_FRONTEND));
 const status = (s: Partial<UtteranceStatus>): UtteranceStatus => ({ length: 5, trailingSilence: 0, speech: 0, hasText: false, ...s });
+
+/** A voiced sound: 140 Hz and 11 harmonics falling as 1/k, -18 dB at envelope 1. */
+const voiced = (seconds: number, envelope: (t: number) => number) =>
+  Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => {
+    let v = 0;
+    for (let k = 1; k <= 12; k++) v += Math.sin((2 * Math.PI * k * 140 * i) / RATE) / k;
+    return 0.1 * envelope(i / RATE) * v;
+  });
+/**
+ * A two-syllable word with no leading silence: full level from the first sample for 0.25 s, a
+ * 60 ms closure 26 dB down, then a quieter syllable that fades. The causal floor is the first
+ * syllable itself, so the causal VAD hears only the second.
+ */
+const wordFromFirstSample = () => voiced(0.46, (t) => (t < 0.25 ? 1 : t < 0.31 ? 0.05 : 0.6 * Math.exp(-8 * (t - 0.31))));
+/** samples/espeak-digits.wav cut from inside the vowel of its first word ("three") for 0.4 s, so speech starts at the first sample. */
+const digitsFromFirstSample = async () => (await readWavFile(`${SAMPLES}/espeak-digits.wav`)).samples.slice(0.26 * RATE, 0.66 * RATE);
+/** Causal VAD seconds of speech, and the segment's own verdict in seconds. */
+function speechSeconds(samples: Float32Array): { causal: number; segment: number } {
+  const frameLevels = levels(samples);
+  const flags = createVad(DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND).classifyLevels(frameLevels);
+  const hop = DEFAULT_FRONTEND.hopLength / DEFAULT_FRONTEND.sampleRate;
+  return { causal: flags.reduce((n, f) => n + f, 0) * hop, segment: segmentSpeechFrames(frameLevels, flags, DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND) * hop };
+}
 
 describe('energy VAD', () => {
   it('measures a sine at its level relative to full scale', () => {
@@ -52,11 +76,38 @@ describe('energy VAD', () => {
     ['denormals', (i) => (i % 2 === 0 ? 1e-40 : -1e-40)],
     ['digital silence', () => 0],
   ];
-  it.each(steady)('%s from the start is never speech', (_, f) => {
+  it.each(steady)('%s from the start is never speech, frame by frame or as a whole segment', (_, f) => {
     const samples = Float32Array.from({ length: 3 * RATE }, (_, i) => f(i));
     const flags = createVad(DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND).classify(computeLogMel(samples, DEFAULT_FRONTEND));
     expect(flags.length).toBeGreaterThan(250);
     expect(Array.from(flags).every((x) => x === 0)).toBe(true);
+    expect(speechSeconds(samples).segment).toBe(0);
+    expect(speechSeconds(samples.subarray(0, 0.5 * RATE)).segment).toBe(0); // as short as a spoken digit
+  });
+
+  // Speech from the first sample (trimmed clips, TTS files): the causal floor is the speech itself.
+  it.each([
+    ['a voiced word', async () => wordFromFirstSample()],
+    ['a word of samples/espeak-digits.wav', digitsFromFirstSample],
+  ])('%s that starts at the first sample is speech to the segment verdict, though the causal VAD misses most of it', async (_, make) => {
+    const { causal, segment } = speechSeconds(await make());
+    const { minUtterance } = DEFAULT_ENDPOINT_OPTIONS;
+    expect(causal).toBeLessThan(minUtterance);
+    expect(segment).toBeGreaterThanOrEqual(minUtterance);
+  });
+
+  it('the segment verdict extends a loud run down to half the margin above the floor, and no further', () => {
+    const opts = DEFAULT_VAD_OPTIONS;
+    const cfg = DEFAULT_FRONTEND;
+    const none = new Uint8Array(8);
+    // Floor -40; sure frames above -30; a run continues while above -35 (and the -45 threshold).
+    expect(segmentSpeechFrames([-40, -34, -25, -34, -36, -34, -40, -40], none, opts, cfg)).toBe(3);
+    // No frame reaches the margin: nothing, however long the run above half of it.
+    expect(segmentSpeechFrames([-40, -34, -33, -34, -31, -34, -40, -40], none, opts, cfg)).toBe(0);
+    // A frame the causal VAD called speech counts, and confirms its run.
+    expect(segmentSpeechFrames([-40, -34, -33, -34, -31, -34, -40, -40], Uint8Array.from([0, 0, 0, 0, 1, 0, 0, 0]), opts, cfg)).toBe(5);
+    // Below the absolute threshold nothing is speech, whatever the floor.
+    expect(segmentSpeechFrames([-90, -50, -46, -50, -90], new Uint8Array(5), opts, cfg)).toBe(0);
   });
 });
 
@@ -91,14 +142,16 @@ describe('endpoint rules', () => {
   });
   it('the speech track measures trailing silence and speech up to a frame, and drops the front', () => {
     const track = createSpeechTrack(0.01);
-    track.append(Uint8Array.from([0, 1, 1, 0, 0]));
-    track.append(Uint8Array.from([1, 0, 0, 0]));
+    track.append(Uint8Array.from([0, 1, 1, 0, 0]), [-60, -20, -21, -60, -61]);
+    track.append(Uint8Array.from([1, 0, 0, 0]), [-22, -62, -63, -64]);
     expect(track.statusAt(5, false)).toEqual({ length: 0.05, trailingSilence: 0.02, speech: 0.02, hasText: false });
     const at9 = track.statusAt(9, true);
     expect([at9.trailingSilence, at9.speech, at9.hasText]).toEqual([0.03, 0.03, true]);
     track.dropBefore(5);
     expect(track.frames).toBe(4);
     expect(track.statusAt(4, false).speech).toBeCloseTo(0.01, 9);
+    const kept = track.framesBefore(9);
+    expect([Array.from(kept.flags), Array.from(kept.levels)]).toEqual([[1, 0, 0, 0], [-22, -62, -63, -64]]);
   });
 });
 
@@ -139,6 +192,22 @@ describe('endpoints in a stream', () => {
     for (const f of utterances.slice(0, 3)) {
       expect(f.end - f.start).toBeGreaterThanOrEqual(1);
       expect(f.end - f.start).toBeLessThan(1 + 0.04 + 0.02);
+    }
+  });
+
+  // Speech from the first sample is decoded, offline and streamed, and both cut it the same way.
+  it.each([
+    ['a voiced word', async () => wordFromFirstSample()],
+    ['a word of samples/espeak-digits.wav', digitsFromFirstSample],
+  ])('%s that starts at the first sample is decoded, not marked noSpeech, offline and streamed alike', async (_, make) => {
+    const samples = await make();
+    for (const mode of ['local', 'global'] as const) {
+      const offline = await transcribe({ samples, sampleRate: RATE }, { model, mode, beam: 1 });
+      expect(offline.noSpeech).toBe(false);
+      expect(offline.segments.map((s) => s.noSpeech)).toEqual([false]);
+      expect(offline.text).not.toBe('');
+      const streamed = finals(await streamAll(model, samples, { mode }));
+      expect(streamed.map((f) => [f.start, f.end, f.noSpeech, f.text !== ''])).toEqual(offline.segments.map((s) => [s.start, s.end, false, true]));
     }
   });
 
