@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { concatSamples, createFloat32Buffer } from '../util/float32.ts';
 import type { Audio } from './types.ts';
 
 /**
@@ -155,30 +156,21 @@ export function createResampler(fromRate: number, toRate: number): Resampler {
   const exact = phases === up;
   // A quantised phase can round up to the next input sample, which needs one more sample ahead.
   const lookahead = exact ? reach : reach + 1;
-  // Input history: buffer[0] is absolute input index bufferStart. The signal is zero before
-  // index 0, so the buffer starts with reach - 1 zeros.
-  let buffer = new Float32Array(Math.max(4096, 4 * taps));
-  let bufferStart = -(reach - 1);
-  let bufferLength = reach - 1;
+  // Input history: its first sample is absolute input index historyStart. The signal is zero
+  // before index 0, so the history starts with reach - 1 zeros.
+  const history = createFloat32Buffer(Math.max(4096, 4 * taps));
+  history.append(new Float32Array(reach - 1));
+  let historyStart = -(reach - 1);
   // Next output time, in input samples: position + remainder / up.
   let position = 0;
   let remainder = 0;
   let received = 0;
 
-  const append = (samples: Float32Array) => {
-    if (bufferLength + samples.length > buffer.length) {
-      const grown = new Float32Array(Math.max(2 * buffer.length, bufferLength + samples.length));
-      grown.set(buffer.subarray(0, bufferLength));
-      buffer = grown;
-    }
-    buffer.set(samples, bufferLength);
-    bufferLength += samples.length;
-  };
-
   /** Emits every output whose time lies before input index `bound`. */
   const produce = (bound: number): Float32Array => {
     const count = bound > position ? Math.max(0, Math.ceil(((bound - position) * up - remainder) / down)) : 0;
     const out = new Float32Array(count);
+    const buffer = history.view();
     for (let n = 0; n < count; n++) {
       let phase = exact ? remainder : Math.round((remainder * phases) / up);
       let base = position;
@@ -186,7 +178,7 @@ export function createResampler(fromRate: number, toRate: number): Resampler {
         phase = 0;
         base += 1;
       }
-      const start = base - reach + 1 - bufferStart;
+      const start = base - reach + 1 - historyStart;
       const row = phase * taps;
       let acc = 0;
       for (let m = 0; m < taps; m++) acc += buffer[start + m] * coeffs[row + m];
@@ -196,11 +188,10 @@ export function createResampler(fromRate: number, toRate: number): Resampler {
       remainder %= up;
     }
     // Keep only the history the next output can reach back to.
-    const drop = position - reach + 1 - bufferStart;
+    const drop = position - reach + 1 - historyStart;
     if (drop > 0) {
-      buffer.copyWithin(0, drop, bufferLength);
-      bufferStart += drop;
-      bufferLength = Math.max(0, bufferLength - drop);
+      history.dropFront(drop);
+      historyStart += drop;
     }
     return out;
   };
@@ -210,14 +201,14 @@ export function createResampler(fromRate: number, toRate: number): Resampler {
     toRate,
     push(samples) {
       checkOpen();
-      append(samples);
+      history.append(samples);
       received += samples.length;
-      return produce(bufferStart + bufferLength - lookahead);
+      return produce(historyStart + history.length - lookahead);
     },
     flush() {
       checkOpen();
       flushed = true;
-      append(new Float32Array(lookahead));
+      history.append(new Float32Array(lookahead));
       return produce(received);
     },
   };
@@ -229,9 +220,5 @@ export function resample(audio: Audio, toRate: number): Audio {
   if (audio.sampleRate === toRate) return audio;
   const resampler = createResampler(audio.sampleRate, toRate);
   const head = resampler.push(audio.samples);
-  const tail = resampler.flush();
-  const samples = new Float32Array(head.length + tail.length);
-  samples.set(head);
-  samples.set(tail, head.length);
-  return { samples, sampleRate: toRate };
+  return { samples: concatSamples([head, resampler.flush()]), sampleRate: toRate };
 }

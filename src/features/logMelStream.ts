@@ -1,3 +1,4 @@
+import { createFloat32Buffer } from '../util/float32.ts';
 import { DEFAULT_FRONTEND, type FrontEndConfig } from './config.ts';
 import { frameCount, getFrameAnalyser } from './frameAnalyser.ts';
 import { firstNonFinite, nonFiniteError, samplesAt, uncoveredRanges, type SamplesInput } from './input.ts';
@@ -22,10 +23,9 @@ export interface LogMelStream {
 export function createLogMelStream(cfg: FrontEndConfig = DEFAULT_FRONTEND, input = 'stream'): LogMelStream {
   const analyser = getFrameAnalyser(cfg);
   const { frameLength, hopLength, nMels: dim } = cfg;
-  // pending[0, pendingLength) holds the samples from the start of the next frame onwards.
-  // Its capacity only grows, to the largest push seen plus one frame.
-  let pending = new Float32Array(frameLength + hopLength);
-  let pendingLength = 0;
+  // The samples from the start of the next frame onwards. Its capacity only grows, to the
+  // largest push seen plus one frame.
+  const pending = createFloat32Buffer(frameLength + hopLength);
   let framesEmitted = 0;
   let chunkIndex = 0;
   // With hop > frameLength the next frame can start beyond the samples seen so far; this many
@@ -43,36 +43,36 @@ export function createLogMelStream(cfg: FrontEndConfig = DEFAULT_FRONTEND, input
       if (bad >= 0) throw nonFiniteError(chunk, bad, name);
       chunk = chunk.subarray(dropped);
     }
-    const before = pendingLength;
-    const needed = before + chunk.length;
-    if (needed > pending.length) {
-      const grown = new Float32Array(Math.max(needed, 2 * pending.length));
-      grown.set(pending.subarray(0, before));
-      pending = grown;
-    }
-    pending.set(chunk, before);
+    const before = pending.length;
+    pending.append(chunk);
+    const samples = pending.view();
+    const needed = samples.length;
 
     const frames = frameCount(needed, cfg);
     const data = new Float32Array(frames * dim); // [frames, dim]
     // Held-back samples were checked when they arrived, so any bad sample is in this chunk.
     const reject = (from: number, to: number): void => {
-      const bad = firstNonFinite(pending, Math.max(from, before), to);
-      if (bad >= 0) throw nonFiniteError(pending, bad, name, before - dropped);
+      const bad = firstNonFinite(samples, Math.max(from, before), to);
+      if (bad >= 0) throw nonFiniteError(samples, bad, name, before - dropped);
     };
-    for (let i = 0; i < frames; i++) {
-      if (!analyser.analyse(pending, i * hopLength, data, i * dim)) {
-        reject(i * hopLength, i * hopLength + frameLength);
-        throw nonFiniteError(pending, -1, name); // not reached: the frame holds a bad sample
+    try {
+      for (let i = 0; i < frames; i++) {
+        if (!analyser.analyse(samples, i * hopLength, data, i * dim)) {
+          reject(i * hopLength, i * hopLength + frameLength);
+          throw nonFiniteError(samples, -1, name); // not reached: the frame holds a bad sample
+        }
       }
+      for (const [from, to] of uncoveredRanges(needed, frames, cfg)) reject(from, to);
+    } catch (err) {
+      pending.truncate(before); // a rejected chunk leaves the stream as it was
+      throw err;
     }
-    for (const [from, to] of uncoveredRanges(needed, frames, cfg)) reject(from, to);
 
     // Only now, with the chunk accepted, move on: keep everything from the start of the
     // first frame not yet emitted.
     const consumed = frames * hopLength;
     skip += Math.max(0, consumed - needed) - dropped;
-    pending.copyWithin(0, Math.min(consumed, needed), needed);
-    pendingLength = Math.max(0, needed - consumed);
+    pending.dropFront(consumed);
     framesEmitted += frames;
     return { data, frames, dim };
   }
@@ -80,7 +80,7 @@ export function createLogMelStream(cfg: FrontEndConfig = DEFAULT_FRONTEND, input
   return {
     push,
     reset() {
-      pendingLength = 0;
+      pending.clear();
       framesEmitted = 0;
       skip = 0;
       chunkIndex = 0;
@@ -89,7 +89,7 @@ export function createLogMelStream(cfg: FrontEndConfig = DEFAULT_FRONTEND, input
       return framesEmitted;
     },
     get pendingSamples() {
-      return pendingLength;
+      return pending.length;
     },
   };
 }

@@ -1,3 +1,5 @@
+import { createFloat32Buffer } from '../util/float32.ts';
+
 /**
  * A growable row-major float matrix [rows, width] for the frames of one utterance (features,
  * encoder keys and memory). Capacity doubles, so appending is amortised O(width); rows can be
@@ -14,30 +16,25 @@ export interface Rows {
 }
 
 export function createRows(width: number, initialRows = 256): Rows {
-  let data = new Float32Array(width * initialRows);
+  const buffer = createFloat32Buffer(width * initialRows);
   let count = 0;
   return {
     width,
     get count() {
       return count;
     },
-    view: () => data.subarray(0, count * width),
+    view: () => buffer.view(),
     append(more, rows) {
-      const needed = (count + rows) * width;
-      if (needed > data.length) {
-        const grown = new Float32Array(Math.max(needed, 2 * data.length));
-        grown.set(data.subarray(0, count * width));
-        data = grown;
-      }
-      data.set(more.subarray(0, rows * width), count * width);
+      buffer.append(more.subarray(0, rows * width));
       count += rows;
     },
     dropFront(rows) {
       const cut = Math.min(rows, count);
-      data.copyWithin(0, cut * width, count * width);
+      buffer.dropFront(cut * width);
       count -= cut;
     },
     clear() {
+      buffer.clear();
       count = 0;
     },
   };

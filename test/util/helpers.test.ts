@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argmax } from '../../src/util/argmax.ts';
-import { concatSamples } from '../../src/util/float32.ts';
+import { concatSamples, createFloat32Buffer } from '../../src/util/float32.ts';
 import { stripUndefined } from '../../src/util/stripUndefined.ts';
 
 describe('argmax', () => {
@@ -26,5 +26,32 @@ describe('concatSamples', () => {
     const joined = concatSamples([Float32Array.of(1, 2), new Float32Array(0), Float32Array.of(3)]);
     expect(Array.from(joined)).toEqual([1, 2, 3]);
     expect(concatSamples([]).length).toBe(0);
+  });
+});
+
+describe('createFloat32Buffer', () => {
+  it('keeps appended data in order across growth, drops from the front and undoes from the end', () => {
+    const buffer = createFloat32Buffer(2);
+    const expected: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const piece = Float32Array.from({ length: k % 4 }, (_, i) => 10 * k + i);
+      buffer.append(piece);
+      expected.push(...piece);
+      if (k % 5 === 4) {
+        buffer.dropFront(3);
+        expected.splice(0, 3);
+      }
+      expect(Array.from(buffer.view())).toEqual(expected);
+      expect(buffer.length).toBe(expected.length);
+    }
+    const before = buffer.length;
+    buffer.append(Float32Array.of(-1, -2));
+    buffer.truncate(before);
+    expect(Array.from(buffer.view())).toEqual(expected);
+    buffer.dropFront(buffer.length + 5);
+    expect(buffer.length).toBe(0);
+    buffer.append(Float32Array.of(7));
+    buffer.clear();
+    expect(buffer.view().length).toBe(0);
   });
 });
