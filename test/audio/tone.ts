@@ -1,3 +1,5 @@
+import { concatSamples } from '../../src/util/float32.ts';
+
 /** Signal helpers for the resampling tests. */
 
 export function sine(frequency: number, sampleRate: number, length: number, amplitude: number, phase = 0): Float32Array {
@@ -42,15 +44,7 @@ export function db(ratio: number): number {
 }
 
 /** Joins chunks into one array. */
-export function concatFloat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+export const concatFloat = concatSamples;
 
 /** Index of the first sample where a and b differ (-1 if none); far faster than toEqual on big arrays. */
 export function firstDifference(a: Float32Array, b: Float32Array): number {

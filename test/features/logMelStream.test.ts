@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { AudioError } from '../../src/errors.ts';
 import { DEFAULT_FRONTEND, computeLogMel, createLogMelStream, type Features } from '../../src/features/index.ts';
+import { concatSamples } from '../../src/util/float32.ts';
 import { noise, rng } from './signals.ts';
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 function concat(parts: Features[], dim: number): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.frames, 0) * dim);
-  let at = 0;
   for (const p of parts) {
     expect(p.dim).toBe(dim);
     expect(p.data.length).toBe(p.frames * dim);
-    out.set(p.data, at);
-    at += p.data.length;
   }
-  return out;
+  return concatSamples(parts.map((p) => p.data));
 }
 
 /** Splits [0, n) into chunks: mostly random sizes, with 1-sample and empty chunks mixed in. */

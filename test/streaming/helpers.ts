@@ -6,6 +6,7 @@ import type { FinalEvent, StreamEvent } from '../../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
 import { transcribe } from '../../src/transcribe.ts';
+import { concatSamples } from '../../src/util/float32.ts';
 import { rng } from '../model/fixture.ts';
 
 export { TINY, rng } from '../model/fixture.ts';
@@ -34,13 +35,7 @@ export function speechLike(seconds: number, db: number, seed = 1): Float32Array 
 }
 
 export function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }
 
 /** Pushes `samples` in chunks of random sizes (seeded) and finishes; returns every event. */
