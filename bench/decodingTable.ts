@@ -8,8 +8,8 @@ import { encodeAll, readManifest, scoreSetting } from './evalDecoding.ts';
 
 /**
  * The decoding table of README "Decoding" on the first 100 validation utterances (validation
- * voices only: the reserved test voices are never used here): greedy, attention-only beam and
- * the default joint beam per mode, with WER, CER and CPU-time RTF. Skipped when the corpus
+ * voices only: the reserved test voices are never used here): greedy, attention-only beam, the
+ * joint beam without the LM and the default (joint beam with the bundle's LM, if it has one) per mode, with WER, CER and CPU-time RTF. Skipped when the corpus
  * (made by the training recipe) is not there. The full table: bench/evalDecoding.ts.
  */
 const VALIDATION = resolve(import.meta.dirname, '../training/work/corpus/validation.tsv');
@@ -30,10 +30,12 @@ export async function benchDecodingTable(): Promise<{ name: string; value: numbe
     const encoded = await encodeAll(model, readManifest(VALIDATION, UTTERANCES));
     const rows: { name: string; value: number; unit: string }[] = [];
     const { beam, ctcWeight } = DEFAULT_DECODING_OPTIONS;
+    const lmWeight = model.card.lm?.weight;
     const settings = [
-      ['greedy', { beam: 1, ctcWeight: 0 }],
-      [`beam ${beam}, attention only`, { beam, ctcWeight: 0 }],
-      [`beam ${beam}, ctc ${ctcWeight} (default)`, { beam, ctcWeight }],
+      ['greedy', { beam: 1, ctcWeight: 0, lmWeight: 0 }],
+      [`beam ${beam}, attention only`, { beam, ctcWeight: 0, lmWeight: 0 }],
+      [`beam ${beam}, ctc ${ctcWeight}${lmWeight === undefined ? ' (default)' : ''}`, { beam, ctcWeight, lmWeight: 0 }],
+      ...(lmWeight === undefined ? [] : ([[`beam ${beam}, ctc ${ctcWeight}, lm ${lmWeight} (default)`, { beam, ctcWeight, lmWeight }]] as const)),
     ] as const;
     for (const mode of ['global', 'local'] as ModeName[])
       for (const [name, options] of settings) {

@@ -5,7 +5,10 @@
  * output, so the settings differ only in the search. RTF counts features + encoder + search.
  *
  *   npx tsx bench/evalDecoding.ts training/work/corpus/validation.tsv --modes global,local \
- *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--limit 60] [--model DIR] [--segmented]
+ *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--lm-weights 0,0.5] [--limit 60] [--model DIR] [--segmented]
+ *
+ * --lm-weights: shallow-fusion weights of the bundle's LM (default: the bundle's own, config.json
+ * lm.weight, or 0 without an LM).
  *
  * --segmented runs the product path instead (transcribe(): files streamed, cut at pauses, each
  * segment decoded), for long recordings; RTF then counts everything transcribe() does.
@@ -20,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { readWavFile } from '../src/audio/index.ts';
 import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
-import { decodeEncoded, type DecodingOptions } from '../src/decoding/index.ts';
+import { decodeEncoded, fusionLmOf, type DecodingOptions } from '../src/decoding/index.ts';
 import { computeLogMel, normalise } from '../src/features/index.ts';
 import { poolScores, scoreUtterance, type UtteranceScore } from '../src/metrics/index.ts';
 import { loadModel, transcribe, type LoadedModel } from '../src/transcribe.ts';
@@ -75,7 +78,8 @@ export interface SettingScore {
 /** WER / CER / RTF of one decoding setting over utterances already encoded (encodeAll). */
 export async function scoreSetting(model: LoadedModel, encoded: Awaited<ReturnType<typeof encodeAll>>, options: Partial<DecodingOptions>): Promise<SettingScore> {
   const { vocab, subsampling, frontEnd, attention } = model.config;
-  const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention };
+  const lm = fusionLmOf(model);
+  const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention, ...(lm !== undefined ? { lm } : {}) };
   const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
   const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
   const frontCpuMs = encoded.reduce((a, e) => a + e.frontCpuMs, 0);
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
       modes: { type: 'string' },
       beams: { type: 'string' },
       'ctc-weights': { type: 'string' },
+      'lm-weights': { type: 'string' },
       'length-penalty': { type: 'string' },
       limit: { type: 'string' },
       model: { type: 'string' },
@@ -118,14 +123,16 @@ async function main(): Promise<void> {
     const encoded = await encodeAll(model, utts);
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
     console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
-    console.log('mode\tbeam\tctcWeight\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
+    console.log('mode\tbeam\tctcWeight\tlmWeight\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
+    const lmWeights = values['lm-weights'] === undefined ? [undefined] : list(values['lm-weights'], '', Number);
     for (const mode of list(values.modes, 'global,local', (x) => x as ModeName)) {
       if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}`);
       for (const beam of list(values.beams, '1,4', Number))
         for (const ctcWeight of list(values['ctc-weights'], '0,0.5', Number))
+          for (const lmWeight of lmWeights)
           for (const lengthPenalty of list(values['length-penalty'], '1', Number)) {
-            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lengthPenalty });
-            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
+            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, lengthPenalty });
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
           }
     }
   } finally {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { assertUsable, probeWavFile, readWavFile, resample, streamWavFile } from './audio/index.ts';
 import type { Audio } from './audio/types.ts';
 import type { ModeName } from './attention/index.ts';
-import { decodeEncoded, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from './decoding/index.ts';
+import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from './decoding/index.ts';
 import { AudioError, ConfigError } from './errors.ts';
 import { computeLogMel, normalise } from './features/index.ts';
 import { loadBundle, type LoadedModel, type SessionOptions } from './model/index.ts';
@@ -204,7 +204,8 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
   signal?.throwIfAborted();
   const t2 = performance.now();
   const frameSeconds = (subsampling * frontEnd.hopLength) / frontEnd.sampleRate;
-  const decoded = await decodeEncoded(model.decoder, encoded, { vocab, frameSeconds, attention }, options);
+  const lm = fusionLmOf(model);
+  const decoded = await decodeEncoded(model.decoder, encoded, { vocab, frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) }, options);
   signal?.throwIfAborted();
   const end = performance.now();
 

@@ -7,6 +7,7 @@ import { align, type Alignment } from './alignment.ts';
 import { createModelSession } from './modelSession.ts';
 import { maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
 import { ctcLogSoftmax } from './ctcPrefix.ts';
+import { lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
 import { attentionScorer, ctcScorerFor, type HypothesisScorer } from './scorers.ts';
 import { beamSearch, type SearchStrategies } from './search.ts';
 import type { DecoderSession } from './session.ts';
@@ -19,6 +20,8 @@ export interface DecodeContext {
   readonly frameSeconds: number;
   /** The bundle's local window, used when the options name none. */
   readonly attention: AttentionParams;
+  /** The bundle's language model for shallow fusion (fusionLmOf(model)); absent: the bundle has none. */
+  readonly lm?: FusionLm;
 }
 
 export interface DecodeResult extends Alignment {
@@ -31,8 +34,23 @@ export interface DecodeResult extends Alignment {
 
 const BANNED = [BLANK_ID, SOS_ID];
 
+/** The LM weight in effect: the options', else the bundle's default, else 0 (no LM). */
+export function effectiveLmWeight(options: Pick<DecodingOptions, 'lmWeight'>, ctx: Pick<DecodeContext, 'lm'>): number {
+  const weight = options.lmWeight ?? ctx.lm?.weight ?? 0;
+  if (weight > 0 && ctx.lm === undefined) throw new ConfigError(`lmWeight ${weight} needs a language model, and this bundle has none (config.json has no "lm" field; use lmWeight 0)`, 'lmWeight');
+  return weight;
+}
+
+/** chooseAcousticScorer, fused with the bundle's LM when the LM weight is above 0 (at 0 the search is exactly the LM-free one). */
+function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctcLogits: Float32Array | undefined): HypothesisScorer {
+  const acoustic = chooseAcousticScorer(options, encoderFrames, ctcLogits, ctx.vocab.size);
+  const weight = effectiveLmWeight(options, ctx);
+  if (weight === 0 || ctx.lm === undefined) return acoustic;
+  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID));
+}
+
 /** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */
-function chooseScorer(options: DecodingOptions, encoderFrames: number, ctcLogits: Float32Array | undefined, vocabSize: number): HypothesisScorer {
+function chooseAcousticScorer(options: DecodingOptions, encoderFrames: number, ctcLogits: Float32Array | undefined, vocabSize: number): HypothesisScorer {
   if (options.ctcWeight === 0) return attentionScorer;
   if (ctcLogits === undefined || ctcLogits.length < encoderFrames * vocabSize)
     throw new ConfigError(`ctcWeight ${options.ctcWeight} needs the encoder's CTC logits, which this decoder session does not have (use ctcWeight 0)`, 'ctcWeight');
@@ -45,7 +63,7 @@ export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext,
   const params: AttentionParams = { left: options.left ?? ctx.attention.left, right: options.right ?? ctx.attention.right };
   return {
     selector: options.beam === 1 ? greedySelector : topKSelector(options.beam),
-    scorer: chooseScorer(options, encoderFrames, ctcLogits, ctx.vocab.size),
+    scorer: chooseScorer(options, ctx, encoderFrames, ctcLogits),
     ranker: lengthNormalisedRanker(options.lengthPenalty),
     end: eosOrMaxLength(EOS_ID, maxOutputLength(encoderFrames, options)),
     mode: getMode(options.mode, params),

@@ -1,5 +1,5 @@
-export { DEFAULT_CTC_WEIGHT, DEFAULT_DECODING_OPTIONS, MAX_BEAM, maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
-export { decodeEncoded, decodeSession, assembleStrategies, type DecodeContext, type DecodeResult } from './decode.ts';
+export { DEFAULT_CTC_WEIGHT, DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT, maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
+export { decodeEncoded, decodeSession, assembleStrategies, effectiveLmWeight, type DecodeContext, type DecodeResult } from './decode.ts';
 export { beamSearch, createSearch, type Search, type SearchResult, type SearchStrategies, type StepRecord } from './search.ts';
 export { createModelSession, type EncodedFrames } from './modelSession.ts';
 export { align, type Alignment, type AttentionMatrix, type TimedToken, type TimedWord } from './alignment.ts';
@@ -7,3 +7,4 @@ export { eosOrMaxLength, greedySelector, lengthNormalisedRanker, logSoftmaxRow, 
 export type { DecoderSession, StepOutput, StepRow } from './session.ts';
 export { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixScorer, type CtcPrefixState } from './ctcPrefix.ts';
 export { attentionScorer, ctcScorerFor, jointCtcScorer, type HypothesisScorer } from './scorers.ts';
+export { fusionLmOf, lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';

@@ -26,6 +26,13 @@ export interface DecodingOptions {
    * validation voices, see README "Decoding").
    */
   readonly ctcWeight: number;
+  /**
+   * Weight of the bundle's language model in shallow fusion: every token's score gains
+   * lmWeight * ln p_lm(token | characters so far), <eos> as the end of the sentence. 0 is off.
+   * Default (undefined): the bundle's own weight (config.json lm.weight, chosen on the
+   * validation voices), or 0 when the bundle has no LM. A weight > 0 needs a bundle with an LM.
+   */
+  readonly lmWeight?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
 }
@@ -42,6 +49,9 @@ export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   maxLengthSlack: 10,
   returnAttention: false,
 });
+
+/** An LM weight this large drowns the acoustic model entirely: certainly a mistake. */
+export const MAX_LM_WEIGHT = 10;
 
 /** A beam this wide is certainly a mistake (and would allocate beam x frames buffers). */
 export const MAX_BEAM = 64;
@@ -64,6 +74,8 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
     if (!(Number.isInteger(v) && v >= 0)) bad(key, `${key} must be an integer >= 0 (encoder frames), got ${String(v)}`);
   }
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
+  if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
+    bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   return Object.freeze(o);
 }

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { LasError, ModelError } from '../errors.ts';
 import { DECODER_IO, ENCODER_IO, parseBundleConfig, type BundleConfig, type GraphSpec, type TensorSpec } from './bundleConfig.ts';
+import { loadCharLm, parseLmDescription, type CharLm, type LmDescription } from './charLm.ts';
 import { DecoderStep } from './decoderStep.ts';
 import { Encoder } from './encoder.ts';
 import { toOrtSessionOptions, validateSessionOptions, type SessionOptions } from './sessionOptions.ts';
@@ -15,6 +16,8 @@ export interface LoadedModel {
   readonly sessionOptions: SessionOptions;
   readonly encoder: Encoder;
   readonly decoder: DecoderStep;
+  /** The language model for shallow fusion, when config.json has an `lm` field (src/model/charLm.ts). */
+  readonly lm?: CharLm;
   readonly card: ModelCard;
   /** Releases both ONNX sessions; the model is unusable afterwards. */
   dispose(): Promise<void>;
@@ -28,6 +31,8 @@ export interface ModelCard {
   readonly attention: BundleConfig['attention'];
   readonly dims: { readonly featureDim: number; readonly memoryDim: number; readonly keyDim: number; readonly decoderStateDim: number };
   readonly encoderStates: readonly { readonly name: string; readonly shape: readonly number[] }[];
+  /** config.json's `lm` field (kind, order, file, training text, default weight), when the bundle has an LM. */
+  readonly lm?: LmDescription;
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
@@ -46,6 +51,8 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
   const configPath = join(root, 'config.json');
   await expectPath(configPath, 'file', configPath);
   const config = parseBundleConfig(await readFile(configPath, 'utf8'), configPath);
+  const lmDescription = parseLmDescription(config.extra.lm, configPath);
+  const lm = lmDescription === undefined ? undefined : await loadCharLm(root, lmDescription, config.vocab.tokens.filter((_, id) => config.vocab.isText(id)));
 
   const opened: ort.InferenceSession[] = [];
   try {
@@ -107,6 +114,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
       attention: config.attention,
       dims: Object.freeze({ featureDim: config.frontEnd.nMels, memoryDim: probe.memory, keyDim: probe.keys, decoderStateDim: stateDim }),
       encoderStates: Object.freeze(states.map((s) => Object.freeze({ name: s.input, shape: s.shape }))),
+      ...(lmDescription !== undefined ? { lm: lmDescription } : {}),
       extra: config.extra,
     });
     let disposed = false;
@@ -116,6 +124,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
       sessionOptions,
       encoder,
       decoder,
+      ...(lm !== undefined ? { lm } : {}),
       card,
       dispose: async () => {
         if (disposed) return;

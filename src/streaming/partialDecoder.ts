@@ -14,7 +14,7 @@ export type StopReason = 'eos' | 'length';
 
 /**
  * Partial text while the encoder frames are still arriving: the offline search of src/decoding
- * (the same session, strategies and loop), greedy, attention only, in local mode, run one step
+ * (the same session, strategies and loop), greedy, attention only (no CTC, no LM), in local mode, run one step
  * at a time. A step runs as soon as its window [p - L, p + R] is fully available (the mode's
  * readiness check), so it sees exactly the frames the offline decoder gives it, and its token
  * is final the moment it is emitted. The output-length cap (ceil(frames * maxTokensPerFrame) +
@@ -41,7 +41,7 @@ export function createPartialDecoder(
   limits: Pick<DecodingOptions, 'maxTokensPerFrame' | 'maxLengthSlack'>,
 ): PartialDecoder {
   const { maxTokensPerFrame, maxLengthSlack } = limits;
-  const options = validateDecodingOptions({ mode: 'local', beam: 1, ctcWeight: 0, left: params.left, right: params.right, maxTokensPerFrame, maxLengthSlack });
+  const options = validateDecodingOptions({ mode: 'local', beam: 1, ctcWeight: 0, lmWeight: 0, left: params.left, right: params.right, maxTokensPerFrame, maxLengthSlack });
   let rows: EncodedRows | undefined;
   const frames = () => rows?.keys.count ?? 0;
   // Getters: the session reads the frames as they stand at each step.

@@ -1,0 +1,69 @@
+import { ModelError } from '../errors.ts';
+import type { CharLm, LmContext } from '../model/charLm.ts';
+import type { LoadedModel } from '../model/loadBundle.ts';
+import type { Vocabulary } from '../model/vocab.ts';
+import type { HypothesisScorer } from './scorers.ts';
+
+/** A bundle's language model as the decoder uses it: the model and its default fusion weight. */
+export interface FusionLm {
+  readonly model: CharLm;
+  /** The weight used when the options name none (config.json lm.weight, chosen on the validation voices). */
+  readonly weight: number;
+}
+
+/** The loaded bundle's LM for a DecodeContext; undefined when the bundle has none. */
+export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'card'>): FusionLm | undefined {
+  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0 };
+}
+
+interface FusedState {
+  readonly inner: unknown;
+  readonly context: LmContext;
+}
+
+/**
+ * For each vocabulary id, the LM's symbol: its character, end of sentence for <eos>, -1 for
+ * tokens the decoder never proposes (<blank>, <sos>). Throws when a text token has no symbol.
+ */
+export function lmSymbols(vocab: Vocabulary, lm: CharLm, eosId: number): Int32Array {
+  const map = new Int32Array(vocab.size).fill(-1);
+  for (let id = 0; id < vocab.size; id++) {
+    if (id === eosId) map[id] = lm.eos;
+    else if (vocab.isText(id)) {
+      map[id] = lm.characters.indexOf(vocab.tokens[id]);
+      if (map[id] < 0) throw new ModelError('MODEL_MISMATCH', `the language model has no symbol for token ${JSON.stringify(vocab.tokens[id])}`);
+    }
+  }
+  return map;
+}
+
+/**
+ * Shallow fusion (Gulcehre et al. 2015; the LAS paper's LM rescoring done in the search): each
+ * token's score from `inner` (attention, or joint CTC/attention) gains weight * ln p_lm(token |
+ * the hypothesis's characters), <eos> scored as the end of the sentence. The LM's context rides
+ * along in the scorer state, so forking a hypothesis forks it too. Tokens the inner scorer rules
+ * out (-Infinity) stay ruled out.
+ */
+export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array): HypothesisScorer {
+  const lmLogProbs = new Float64Array(lm.outputs);
+  return {
+    init: (): FusedState => ({ inner: inner.init(), context: lm.initial() }),
+    score(state, attention, out) {
+      const s = state as FusedState;
+      inner.score(s.inner, attention, out);
+      lm.logProbs(s.context, lmLogProbs);
+      for (let c = 0; c < out.length; c++) {
+        if (out[c] === Number.NEGATIVE_INFINITY) continue;
+        const symbol = symbols[c];
+        out[c] = symbol < 0 ? Number.NEGATIVE_INFINITY : out[c] + weight * lmLogProbs[symbol];
+      }
+      return out;
+    },
+    advance(state, token): FusedState {
+      const s = state as FusedState;
+      // Only live hypotheses are advanced, and they never hold <eos>.
+      const symbol = symbols[token];
+      return { inner: inner.advance(s.inner, token), context: symbol >= 0 && symbol !== lm.eos ? lm.advance(s.context, symbol) : s.context };
+    },
+  };
+}

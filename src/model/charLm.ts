@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModelError } from '../errors.ts';
+import { isRecord } from './bundleConfig.ts';
+
+/**
+ * The bundle's character n-gram language model (lm.bin, written by training/lm/build_char_lm.py,
+ * whose docstring has the format). Interpolated Kneser-Ney: for context h,
+ * p(c | h) = a(h, c) + gamma(h) p(c | h'), h' being h without its oldest symbol, down to a
+ * uniform base; each stored (a, gamma) sums to 1, so each p(. | h) does.
+ *
+ * Symbols are the transcript characters, then end of sentence (predicted) and start of sentence
+ * (context only). A context is a value: the last order - 1 symbols, newest last.
+ */
+export interface CharLm {
+  readonly order: number;
+  /** The characters, in symbol order; symbol `characters.length` is end of sentence. */
+  readonly characters: readonly string[];
+  readonly eos: number;
+  /** Size of a distribution: the characters and end of sentence. */
+  readonly outputs: number;
+  /** The context at the start of a sentence. */
+  initial(): LmContext;
+  /** The context after `symbol` (a character). */
+  advance(context: LmContext, symbol: number): LmContext;
+  /** ln p(s | context) for every output symbol s into `out` [outputs]. */
+  logProbs(context: LmContext, out: Float64Array): Float64Array;
+}
+
+export type LmContext = readonly number[];
+
+/** What config.json's `lm` field says (the builder's lm.json, plus the file name). */
+export interface LmDescription {
+  readonly kind: 'char-ngram';
+  readonly file: string;
+  /** Default fusion weight, chosen on the validation voices. */
+  readonly weight: number;
+  readonly order?: number;
+  readonly [key: string]: unknown;
+}
+
+const MAGIC = 'LASCHLM1';
+
+/** Parses lm.bin; `path` names the file in every error. */
+export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
+  const corrupt = (message: string): never => {
+    throw new ModelError('MODEL_CORRUPT', `not a character LM file: ${message}`, path);
+  };
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) corrupt(`no ${MAGIC} signature`);
+  const headLength = data.getUint32(8, true);
+  if (12 + headLength > bytes.length) corrupt('header runs past the end');
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
+  } catch {
+    corrupt('header is not JSON');
+  }
+  if (!isRecord(header)) return corrupt('header is not an object');
+  const { order, nodes, entries, symbols } = header;
+  const count = (v: unknown, name: string, min: number) => (Number.isInteger(v) && (v as number) >= min ? (v as number) : corrupt(`header.${name} must be an integer >= ${min}`));
+  count(order, 'order', 1);
+  count(nodes, 'nodes', 1);
+  count(entries, 'entries', 0);
+  if (!(Array.isArray(symbols) && symbols.length > 0 && symbols.every((s) => typeof s === 'string' && [...s].length === 1))) corrupt('header.symbols must list single characters');
+  const characters = Object.freeze([...(symbols as string[])]);
+  const n = nodes as number;
+  const e = entries as number;
+
+  let at = 12 + headLength;
+  const align = () => (at = Math.ceil(at / 4) * 4);
+  const take = <T>(make: (buffer: ArrayBuffer) => T, length: number, width: number): T => {
+    if (at + length * width > bytes.length) corrupt('arrays run past the end');
+    const copy = new Uint8Array(length * width); // a copy (a Buffer's slice would be a view), aligned for the typed view
+    copy.set(bytes.subarray(at, at + length * width));
+    at += length * width;
+    return make(copy.buffer);
+  };
+  align();
+  const gamma = take((b) => new Float32Array(b), n, 4);
+  const entryStart = take((b) => new Uint32Array(b), n + 1, 4);
+  const entrySymbol = take((b) => new Uint8Array(b), e, 1);
+  align();
+  const entryProb = take((b) => new Float32Array(b), e, 4);
+  const childStart = take((b) => new Uint32Array(b), n + 1, 4);
+  const childSymbol = take((b) => new Uint8Array(b), n - 1, 1);
+  align();
+  const childNode = take((b) => new Uint32Array(b), n - 1, 4);
+  if (at !== bytes.length) corrupt(`${bytes.length - at} bytes after the arrays`);
+
+  const outputs = characters.length + 1;
+  const bos = outputs;
+  const monotone = (starts: Uint32Array, total: number) => starts[0] === 0 && starts[n] === total && starts.every((v, i) => i === 0 || v >= starts[i - 1]);
+  if (!monotone(entryStart, e) || !monotone(childStart, n - 1)) corrupt('offset arrays are not ordered');
+  if (entrySymbol.some((s) => s >= outputs) || childSymbol.some((s) => s > bos) || childNode.some((c) => c === 0 || c >= n)) corrupt('a symbol or node index is out of range');
+  if (gamma.some((g) => !(g >= 0 && g <= 1)) || entryProb.some((p) => !(p >= 0 && p <= 1))) corrupt('a probability is outside [0, 1]');
+
+  const child = (node: number, symbol: number): number => {
+    for (let i = childStart[node]; i < childStart[node + 1]; i++) if (childSymbol[i] === symbol) return childNode[i];
+    return -1;
+  };
+  const maxContext = (order as number) - 1;
+  const probs = new Float64Array(outputs);
+  return Object.freeze({
+    order: order as number,
+    characters,
+    eos: characters.length,
+    outputs,
+    initial: () => (maxContext > 0 ? Object.freeze([bos]) : Object.freeze([])),
+    advance(context: LmContext, symbol: number): LmContext {
+      if (!(Number.isInteger(symbol) && symbol >= 0 && symbol < characters.length)) throw new RangeError(`LM symbol ${symbol} is not a character`);
+      if (maxContext === 0) return context;
+      const next = context.length < maxContext ? [...context, symbol] : [...context.slice(1), symbol];
+      return Object.freeze(next);
+    },
+    logProbs(context: LmContext, out: Float64Array): Float64Array {
+      probs.fill(1 / outputs);
+      // From the empty context up, each longer context found interpolates with the one below.
+      for (let node = 0, used = 0; node >= 0; used++) {
+        const g = gamma[node];
+        for (let s = 0; s < outputs; s++) probs[s] *= g;
+        for (let i = entryStart[node]; i < entryStart[node + 1]; i++) probs[entrySymbol[i]] += entryProb[i];
+        node = used < context.length ? child(node, context[context.length - 1 - used]) : -1;
+      }
+      for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
+      return out;
+    },
+  });
+}
+
+/**
+ * config.json's optional `lm` field, checked: undefined when the bundle has none. `input` names
+ * config.json in errors.
+ */
+export function parseLmDescription(value: unknown, input: string): LmDescription | undefined {
+  if (value === undefined) return undefined;
+  const fail = (message: string): never => {
+    throw new ModelError('MODEL_MISMATCH', `lm: ${message}`, input);
+  };
+  if (!isRecord(value)) return fail('must be an object');
+  if (value.kind !== 'char-ngram') fail(`kind ${JSON.stringify(value.kind)} is not supported (only "char-ngram")`);
+  if (typeof value.file !== 'string' || value.file.length === 0 || value.file.includes('..')) fail('file must name a file inside the bundle');
+  if (!(typeof value.weight === 'number' && Number.isFinite(value.weight) && value.weight >= 0)) fail(`weight must be a finite number >= 0, got ${JSON.stringify(value.weight)}`);
+  return Object.freeze({ ...value }) as LmDescription;
+}
+
+/** Loads the bundle's LM, checking that it can spell every text token of the vocabulary. */
+export async function loadCharLm(dir: string, description: LmDescription, textTokens: readonly string[]): Promise<CharLm> {
+  const path = join(dir, description.file);
+  const bytes = await readFile(path).catch((cause: unknown) => {
+    throw new ModelError('MODEL_MISSING', `language model file not found (${(cause as Error).message})`, path, { cause });
+  });
+  const lm = parseCharLm(bytes, path);
+  const missing = textTokens.filter((t) => !lm.characters.includes(t));
+  if (missing.length > 0) throw new ModelError('MODEL_MISMATCH', `the language model has no symbol for ${missing.map((t) => JSON.stringify(t)).join(', ')}`, path);
+  if (description.order !== undefined && description.order !== lm.order) throw new ModelError('MODEL_MISMATCH', `config.json says order ${description.order}, the file is order ${lm.order}`, path);
+  return lm;
+}
