@@ -68,3 +68,39 @@ export class QueueError extends LasError {
     super(code, message, input, options);
   }
 }
+
+export type MicrophoneErrorCode =
+  | 'NO_RECORDER' // no recorder installed, or the chosen one is missing
+  | 'DEVICE_FAILED' // the recorder stopped before any audio: the device did not open
+  | 'RECORDER_DIED' // the recorder stopped mid-stream
+  | 'NO_DATA' // the recorder runs but writes no audio
+  | 'NOT_AUDIO'; // the recorder writes something that is not raw PCM
+
+/** Raised when the microphone cannot be recorded; `message` carries the recorder's own stderr. */
+export class MicrophoneError extends LasError {
+  declare readonly code: MicrophoneErrorCode;
+  constructor(code: MicrophoneErrorCode, message: string, input?: string, options?: { cause?: unknown }) {
+    super(code, message, input, options);
+  }
+}
+
+/**
+ * A live stream's failure (src/streaming/pushRecognizer.ts), as a typed error: the code,
+ * message and input of its error event. The message loses the input prefix the event's
+ * message already carries, since LasError adds it again.
+ */
+export class StreamFailedError extends LasError {
+  constructor(event: { readonly code: string; readonly message: string; readonly input?: string }) {
+    const prefix = event.input !== undefined ? `${event.input}: ` : '';
+    super(event.code, prefix !== '' && event.message.startsWith(prefix) ? event.message.slice(prefix.length) : event.message, event.input);
+  }
+}
+
+/** A line of a transcript table (manifest, refs.tsv) that does not fit, by file and line. */
+export class ManifestError extends LasError {
+  readonly line: number;
+  constructor(message: string, input: string, line: number) {
+    super('BAD_MANIFEST', `line ${line}: ${message}`, input);
+    this.line = line;
+  }
+}

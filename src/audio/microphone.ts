@@ -1,25 +1,10 @@
 import { spawn } from 'node:child_process';
-import { ConfigError, LasError } from '../errors.ts';
+import { ConfigError, MicrophoneError } from '../errors.ts';
 import { SAMPLE_RATE } from './constants.ts';
 import { pcmS16leChunks } from './pcm.ts';
 import { findRecorder, isRecorderName, RECORDER_NAMES, recorderCommand, type RecorderCommand, type RecorderName } from './recorders.ts';
 import type { Audio } from './types.ts';
 import { assertChannels, assertSampleRate } from './validate.ts';
-
-export type MicrophoneErrorCode =
-  | 'NO_RECORDER' // no recorder installed, or the chosen one is missing
-  | 'DEVICE_FAILED' // the recorder stopped before any audio: the device did not open
-  | 'RECORDER_DIED' // the recorder stopped mid-stream
-  | 'NO_DATA' // the recorder runs but writes no audio
-  | 'NOT_AUDIO'; // the recorder writes something that is not raw PCM
-
-/** Raised when the microphone cannot be recorded; `message` carries the recorder's own stderr. */
-export class MicrophoneError extends LasError {
-  declare readonly code: MicrophoneErrorCode;
-  constructor(code: MicrophoneErrorCode, message: string, input?: string, options?: { cause?: unknown }) {
-    super(code, message, input, options);
-  }
-}
 
 export interface MicrophoneOptions {
   /** A recorder by name, or any command writing s16le PCM to stdout. Default: the first of arecord, sox, ffmpeg on PATH. */

@@ -1,20 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, LasError } from '../errors.ts';
+import { ConfigError, LasError, ManifestError } from '../errors.ts';
 
 /**
  * Transcript tables: `path<TAB>transcript` per line (a manifest for `las compare`, refs.tsv for
  * `las transcribe --ref`). An optional header line, blank lines and `#` comment lines are
  * skipped; anything else that does not fit is a ManifestError naming the file and line.
  */
-export class ManifestError extends LasError {
-  readonly line: number;
-  constructor(message: string, input: string, line: number) {
-    super('BAD_MANIFEST', `line ${line}: ${message}`, input);
-    this.line = line;
-  }
-}
-
 export interface TranscriptRow {
   /** The path as written in the table. */
   readonly name: string;

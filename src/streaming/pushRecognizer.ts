@@ -1,8 +1,8 @@
 import { createResampler, type Resampler } from '../audio/resample.ts';
 import type { Audio } from '../audio/types.ts';
-import { ConfigError, LasError } from '../errors.ts';
+import { ConfigError, LasError, StreamFailedError } from '../errors.ts';
 import type { LoadedModel } from '../model/index.ts';
-import type { ErrorEvent, FinalEvent, FinalReason, StreamEvent, StreamToken } from './events.ts';
+import type { FinalEvent, FinalReason, StreamEvent, StreamToken } from './events.ts';
 import { validateStreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createStreamingRecognizer, type StreamingRecognizer } from './recognizer.ts';
 
@@ -61,14 +61,6 @@ export interface PushRecognizer {
   getResult(stream: PushStream): PushResult;
   /** Drops the ended utterance that getResult returned; the next one (or the partial) follows. */
   reset(stream: PushStream): void;
-}
-
-/** A stream's failure, as a typed error: the code and message of the error event. */
-export class StreamFailedError extends LasError {
-  constructor(event: ErrorEvent) {
-    const prefix = event.input !== undefined ? `${event.input}: ` : '';
-    super(event.code, prefix !== '' && event.message.startsWith(prefix) ? event.message.slice(prefix.length) : event.message, event.input);
-  }
 }
 
 interface StreamState {

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MicrophoneError, recordMicrophone, type MicrophoneOptions } from '../../src/audio/microphone.ts';
+import { recordMicrophone, type MicrophoneOptions } from '../../src/audio/microphone.ts';
+import { MicrophoneError } from '../../src/errors.ts';
 import type { RecorderCommand } from '../../src/audio/recorders.ts';
 
 /** Fake recorders for issue 11, items 7 and 12: wrapper scripts, stalls, a split WAV header. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, LasError } from '../../src/errors.ts';
-import { ManifestError, loadReferences, matchReferences, parseManifest, parseTranscriptTable, readComparisonInput } from '../../src/report/manifest.ts';
+import { ManifestError } from '../../src/errors.ts';
+import { loadReferences, matchReferences, parseManifest, parseTranscriptTable, readComparisonInput } from '../../src/report/manifest.ts';
 
 function manifestError(f: () => unknown): ManifestError {
   try {
