@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModeName } from '../src/attention/index.ts';
 import { DEFAULT_DECODING_OPTIONS } from '../src/decoding/index.ts';
-import { loadModel } from '../src/transcribe.ts';
+import { loadModel } from '../src/offline/transcribe.ts';
 import { benchModelDir } from './transcribe.ts';
 import { encodeAll, readManifest, scoreSetting } from './evalDecoding.ts';
 

@@ -26,7 +26,7 @@ import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
 import { decodeEncoded, fusionLmOf, type DecodingOptions } from '../src/decoding/index.ts';
 import { computeLogMel, normalise } from '../src/features/index.ts';
 import { poolScores, scoreUtterance, type UtteranceScore } from '../src/metrics/index.ts';
-import { loadModel, transcribe, type LoadedModel } from '../src/transcribe.ts';
+import { loadModel, transcribe, type LoadedModel } from '../src/offline/transcribe.ts';
 import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
 
 interface Utterance {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { encodeWav16 } from '../src/audio/index.ts';
 import { MODE_NAMES } from '../src/attention/index.ts';
 import { poolScores, scoreUtterance } from '../src/metrics/index.ts';
-import { loadModel } from '../src/transcribe.ts';
+import { loadModel } from '../src/offline/transcribe.ts';
 import { benchModelDir, loadSamples, runLas, type Row } from './transcribe.ts';
 
 /**

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadModel } from '../src/transcribe.ts';
+import { loadModel } from '../src/offline/transcribe.ts';
 import { benchModelDir, type Row } from './transcribe.ts';
 
 /**

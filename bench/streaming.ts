@@ -6,7 +6,7 @@ import type { LoadedModel } from '../src/model/index.ts';
 import type { FinalEvent, StreamEvent } from '../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../src/streaming/recognizer.ts';
-import { loadModel } from '../src/transcribe.ts';
+import { loadModel } from '../src/offline/transcribe.ts';
 import { benchModelDir, loadSamples, type Sample } from './transcribe.ts';
 
 /**

@@ -7,7 +7,7 @@ import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
 import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
 import { poolScores, scoreUtterance } from '../src/metrics/index.ts';
 import { parseTranscriptTable } from '../src/report/manifest.ts';
-import { loadModel, transcribe, type LoadedModel } from '../src/transcribe.ts';
+import { loadModel, transcribe, type LoadedModel } from '../src/offline/transcribe.ts';
 
 /**
  * Transcription benchmarks on one ONNX thread:

@@ -10,7 +10,7 @@ import type { Item } from '../src/util/item.ts';
 import type { ModeResults } from '../src/report/results.ts';
 import { transcribeModes } from '../src/rx/transcribeModes.ts';
 import { usingModel } from '../src/rx/usingModel.ts';
-import type { LoadedModel, SessionOptions } from '../src/transcribe.ts';
+import type { LoadedModel, SessionOptions } from '../src/offline/transcribe.ts';
 
 export interface CompareAttentionOptions {
   readonly model: LoadedModel | string;

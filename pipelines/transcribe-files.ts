@@ -7,7 +7,7 @@ import type { ScoredResult } from '../src/report/results.ts';
 import { scoreResults } from '../src/rx/scoreResults.ts';
 import { transcribeSources } from '../src/rx/transcribeSources.ts';
 import { usingModel } from '../src/rx/usingModel.ts';
-import type { LoadedModel, SessionOptions } from '../src/transcribe.ts';
+import type { LoadedModel, SessionOptions } from '../src/offline/transcribe.ts';
 
 export interface TranscribeFilesOptions {
   readonly model: LoadedModel | string;

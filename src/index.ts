@@ -8,7 +8,7 @@ export * from './features/index.ts';
 export * from './metrics/index.ts';
 export * from './rx/index.ts';
 export { MODE_NAMES, getMode, type ModeName } from './attention/index.ts';
-export { loadModel, transcribe, type LoadedModel, type ModelCard, type SessionOptions, type DecodingOptions, type TranscribeOptions, type TranscriptionResult, type Timing } from './transcribe.ts';
+export { loadModel, transcribe, type LoadedModel, type ModelCard, type SessionOptions, type DecodingOptions, type TranscribeOptions, type TranscriptionResult, type Timing } from './offline/transcribe.ts';
 export { recordMicrophone, validateMicrophoneOptions, type MicrophoneOptions } from './audio/microphone.ts';
 export { BUNDLED_MODEL_DIR, MODEL_ENV_VAR, defaultModelDir } from './model/defaultModel.ts';
 export { PACKAGE_ROOT } from './packageRoot.ts';

@@ -134,7 +134,7 @@ export const listenCommand: Command = {
     if (typeof parsed === 'number') return parsed;
     const [{ fromEvent, lastValueFrom, merge, take, tap, defaultIfEmpty }, { loadModel }, { streamMicrophone }, { createEventPrinter }] = await Promise.all([
       import('rxjs'),
-      import('../transcribe.ts'),
+      import('../offline/transcribe.ts'),
       import('../../pipelines/stream-microphone.ts'),
       import('../streaming/printer.ts'),
     ]);

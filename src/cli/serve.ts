@@ -65,7 +65,7 @@ export const serveCommand: Command = {
   async run(args) {
     const parsed = usage('serve', () => parse(args));
     if (typeof parsed === 'number') return parsed;
-    const [{ loadModel }, { startServer }] = await Promise.all([import('../transcribe.ts'), import('../server/server.ts')]);
+    const [{ loadModel }, { startServer }] = await Promise.all([import('../offline/transcribe.ts'), import('../server/server.ts')]);
     const model = await loadModel(parsed.model);
     let server;
     try {

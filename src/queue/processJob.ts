@@ -3,7 +3,7 @@ import { LasError, QueueError } from '../errors.ts';
 import { formatTranscript, transcriptRecord } from '../report/transcriptFormats.ts';
 import type { AudioSource } from '../rx/decodeAudio.ts';
 import { transcribeSource } from '../rx/transcribeSources.ts';
-import type { LoadedModel, TranscriptionResult } from '../transcribe.ts';
+import type { LoadedModel, TranscriptionResult } from '../offline/transcribe.ts';
 import { resolveInRoots, type InputRoot } from './inputRoots.ts';
 import { hashBytes, hashFile } from './jobId.ts';
 import { validateJobPayload, type JobPayload } from './payload.ts';

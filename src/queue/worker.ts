@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConfigError, LasError } from '../errors.ts';
-import { loadModel, type LoadedModel, type SessionOptions } from '../transcribe.ts';
+import { loadModel, type LoadedModel, type SessionOptions } from '../offline/transcribe.ts';
 import { checkRedis, parseRedisUrl, redisOptions } from './connection.ts';
 import { resolveInputRoots } from './inputRoots.ts';
 import { validateQueueName, type QueueTarget } from './names.ts';

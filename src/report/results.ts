@@ -1,5 +1,5 @@
 import type { UtteranceScore } from '../metrics/index.ts';
-import type { TranscriptionResult } from '../transcribe.ts';
+import type { TranscriptionResult } from '../offline/transcribe.ts';
 
 /**
  * The plain results the batch pipelines hand to report/: built by the rx operators

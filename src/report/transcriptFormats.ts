@@ -1,6 +1,6 @@
 import type { LasError } from '../errors.ts';
 import type { UtteranceScore } from '../metrics/index.ts';
-import type { TranscriptionResult } from '../transcribe.ts';
+import type { TranscriptionResult } from '../offline/transcribe.ts';
 import { buildCues, monotoneSpans, toSrt, toVtt, type TimedSpan } from './subtitles.ts';
 
 /** The output formats of `las transcribe`; the list exists once. */

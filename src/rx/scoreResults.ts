@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { scoreUtterance, type NormalizeOptions } from '../metrics/index.ts';
 import type { ScoredResult } from '../report/results.ts';
-import type { TranscriptionResult } from '../transcribe.ts';
+import type { TranscriptionResult } from '../offline/transcribe.ts';
 import { mapItem, type Item } from '../util/item.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import type { Audio } from '../audio/index.ts';
 import { ConfigError } from '../errors.ts';
-import { transcribe, type DecodingOptions, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../transcribe.ts';
+import { transcribe, type DecodingOptions, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../offline/transcribe.ts';
 import { validateDecodingOptions } from '../decoding/index.ts';
 import { mapItemAsync, type Item } from '../util/item.ts';
 import { usingModel } from './usingModel.ts';

@@ -3,7 +3,7 @@ import type { Audio } from '../audio/index.ts';
 import { ConfigError } from '../errors.ts';
 import { validateDecodingOptions, type DecodingOptions } from '../decoding/index.ts';
 import type { ModeName } from '../attention/index.ts';
-import { transcribe, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../transcribe.ts';
+import { transcribe, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../offline/transcribe.ts';
 import type { ModeResults } from '../report/results.ts';
 import { mapItemAsync, type Item } from '../util/item.ts';
 import { assertModesSupported, validateConcurrency } from './transcribe.ts';

@@ -1,7 +1,7 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import { decodeWav } from '../audio/index.ts';
 import { validateDecodingOptions, type DecodingOptions } from '../decoding/index.ts';
-import { transcribe, type LoadedModel, type TranscriptionResult } from '../transcribe.ts';
+import { transcribe, type LoadedModel, type TranscriptionResult } from '../offline/transcribe.ts';
 import type { AudioSource } from './decodeAudio.ts';
 import { mapItemAsync, ok, type Item } from '../util/item.ts';
 import { validateConcurrency } from './concurrency.ts';

@@ -1,5 +1,5 @@
 import { defer, finalize, from, switchMap, type Observable } from 'rxjs';
-import { loadModel, type LoadedModel, type SessionOptions } from '../transcribe.ts';
+import { loadModel, type LoadedModel, type SessionOptions } from '../offline/transcribe.ts';
 
 /** Registers a call that uses the model, so the model outlives it. */
 export type TrackCall = <R>(call: Promise<R>) => Promise<R>;

@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { connect } from '../server/client.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 

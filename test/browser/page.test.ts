@@ -7,7 +7,7 @@ import { readWavFile } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import type { StreamRecord } from '../../src/server/options.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 
 /**

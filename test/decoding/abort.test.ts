@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavFile } from '../../src/audio/index.ts';
 import type { Audio } from '../../src/audio/types.ts';
-import { loadModel, transcribe, type LoadedModel } from '../../src/transcribe.ts';
+import { loadModel, transcribe, type LoadedModel } from '../../src/offline/transcribe.ts';
 import { abortable } from '../../src/util/abortable.ts';
 import { TINY } from '../model/fixture.ts';
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav16, readWavFile } from '../../src/audio/index.ts';
 import { AudioError, ConfigError, ModelError } from '../../src/errors.ts';
-import { loadModel, transcribe, type LoadedModel } from '../../src/transcribe.ts';
+import { loadModel, transcribe, type LoadedModel } from '../../src/offline/transcribe.ts';
 import { rng, TINY } from '../model/fixture.ts';
 
 const SAMPLE = resolve(import.meta.dirname, '../../samples/flite-kal-sentence.wav');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavFile } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { finals, SAMPLES, segmentOf, streamAll, TINY } from '../streaming/helpers.ts';
 
 /**

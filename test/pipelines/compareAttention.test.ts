@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/errors.ts';
 import { ok, type Item } from '../../src/util/item.ts';
 import type { ModeResults } from '../../src/report/results.ts';
 import { transcribeModes } from '../../src/rx/transcribeModes.ts';
-import { loadModel, type LoadedModel } from '../../src/transcribe.ts';
+import { loadModel, type LoadedModel } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../cli/runCli.ts';
 
 let model: LoadedModel;

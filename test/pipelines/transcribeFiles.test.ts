@@ -9,7 +9,7 @@ import { AudioError, ConfigError } from '../../src/errors.ts';
 import { failed, ok, type Item } from '../../src/util/item.ts';
 import { scoreResults } from '../../src/rx/scoreResults.ts';
 import { transcribeAudio } from '../../src/rx/transcribe.ts';
-import { loadModel, transcribe, type LoadedModel, type TranscriptionResult } from '../../src/transcribe.ts';
+import { loadModel, transcribe, type LoadedModel, type TranscriptionResult } from '../../src/offline/transcribe.ts';
 import { copyBundle } from '../model/fixture.ts';
 import { fakeResult } from '../report/fakeResult.ts';
 import { SAMPLES, TINY } from '../cli/runCli.ts';

@@ -4,7 +4,7 @@ import { ModelError } from '../../src/errors.ts';
 
 /** Fake models: loadModel is replaced so the lifetime can be watched without ONNX (usingModelSessions.test.ts uses the real bundle). */
 const state = vi.hoisted(() => ({ loads: 0, disposed: [] as number[], gate: null as null | Promise<void>, fail: false }));
-vi.mock('../../src/transcribe.ts', () => ({
+vi.mock('../../src/offline/transcribe.ts', () => ({
   loadModel: async (dir: string) => {
     const id = ++state.loads;
     if (state.gate) await state.gate;

@@ -2,7 +2,7 @@ import { NEVER } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import type { EncoderOutput } from '../../src/model/index.ts';
 import { usingModel } from '../../src/rx/usingModel.ts';
-import type { LoadedModel } from '../../src/transcribe.ts';
+import type { LoadedModel } from '../../src/offline/transcribe.ts';
 import { randomFeatures, TINY } from '../model/fixture.ts';
 
 const DIM = 80;

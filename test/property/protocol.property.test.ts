@@ -8,7 +8,7 @@ import { createMutex } from '../../src/server/mutex.ts';
 import { validateServerOptions } from '../../src/server/options.ts';
 import { decodePcmFrame, parseClientMessage } from '../../src/server/protocol.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from '../server/client.ts';
 import { frame, rawConnect } from '../server/rawClient.ts';

@@ -1,4 +1,4 @@
-import type { TranscriptionResult } from '../../src/transcribe.ts';
+import type { TranscriptionResult } from '../../src/offline/transcribe.ts';
 
 /** A TranscriptionResult with chosen text, mode, duration and timings (no model needed). */
 export function fakeResult(o: { text: string; mode?: 'global' | 'local'; seconds?: number; totalMs?: number; framesPerToken?: number; withAttention?: boolean }): TranscriptionResult {

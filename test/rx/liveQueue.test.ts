@@ -7,7 +7,7 @@ import { streamMicrophone } from '../../pipelines/stream-microphone.ts';
 import type { Audio } from '../../src/audio/types.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { streamingRecognize } from '../../src/rx/streamingRecognize.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 
 /** Issue 11, item 6: a live source faster than recognition grew memory without bound. */

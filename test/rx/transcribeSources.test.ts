@@ -4,7 +4,7 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { transcribeSources } from '../../src/rx/transcribeSources.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 
 const WAV = join(SAMPLES, 'espeak-digits.wav');

@@ -4,7 +4,7 @@ import { cachedKernelCount, KERNEL_CACHE_ENTRIES } from '../../src/audio/resampl
 import type { LoadedModel } from '../../src/model/index.ts';
 import { createHostCheck } from '../../src/server/hostCheck.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 import { connect, s16, type TestClient } from './client.ts';
 import { frame, OPCODE, rawConnect } from './rawClient.ts';

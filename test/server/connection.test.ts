@@ -6,7 +6,7 @@ import { handleConnection } from '../../src/server/connection.ts';
 import type { Mutex } from '../../src/server/mutex.ts';
 import { validateServerOptions } from '../../src/server/options.ts';
 import { startServer } from '../../src/server/server.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from './client.ts';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 import { connect } from './client.ts';
 

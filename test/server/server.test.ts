@@ -5,7 +5,7 @@ import type { LoadedModel } from '../../src/model/index.ts';
 import type { StreamRecord } from '../../src/server/options.ts';
 import { validateServerOptions } from '../../src/server/options.ts';
 import { startServer, type LasServer } from '../../src/server/server.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from './client.ts';
 

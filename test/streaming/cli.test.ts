@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import type { FinalEvent, StreamEvent } from '../../src/streaming/events.ts';
 import { createEventPrinter } from '../../src/streaming/printer.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { offlineText, SAMPLES, TINY } from './helpers.ts';
 
 const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/bin');

@@ -5,7 +5,7 @@ import type { LoadedModel } from '../../src/model/index.ts';
 import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
 import { readWavFile } from '../../src/audio/index.ts';
 import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy, segmentSpeechFrames } from '../../src/streaming/vad.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { concat, finals, noise, RATE, SAMPLES, speechLike, streamAll, TINY } from './helpers.ts';
 
 const sine = (seconds: number, amplitude: number, hz = 440) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));

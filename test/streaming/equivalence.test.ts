@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavFile } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { NO_ENDPOINTS } from '../../src/streaming/endpoint.ts';
-import { loadModel, transcribe } from '../../src/transcribe.ts';
+import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { concat, countingEncoder, finals, noise, offlineText, SAMPLES, speechLike, streamAll, TINY, withEosAfter } from './helpers.ts';
 import { SOS_ID } from '../../src/model/vocab.ts';
 

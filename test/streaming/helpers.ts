@@ -5,7 +5,7 @@ import { EOS_ID } from '../../src/model/vocab.ts';
 import type { FinalEvent, StreamEvent } from '../../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
-import { transcribe } from '../../src/transcribe.ts';
+import { transcribe } from '../../src/offline/transcribe.ts';
 import { concatSamples } from '../../src/util/float32.ts';
 import { rng } from '../model/fixture.ts';
 

@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/errors.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { microphone } from '../../src/rx/microphone.ts';
 import { streamingRecognize } from '../../src/rx/streamingRecognize.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from './helpers.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');

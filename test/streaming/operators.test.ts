@@ -9,7 +9,7 @@ import { paceRealtime } from '../../src/rx/paceRealtime.ts';
 import { streamingRecognize } from '../../src/rx/streamingRecognize.ts';
 import { wavChunks } from '../../src/rx/wavChunks.ts';
 import { NO_ENDPOINTS } from '../../src/streaming/endpoint.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { finals, SAMPLES, TINY } from './helpers.ts';
 
 const chunk = (ms: number): Audio => ({ samples: new Float32Array(16 * ms), sampleRate: 16000 });

@@ -3,7 +3,7 @@ import { readWavFile, resample } from '../../src/audio/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import type { FinalEvent } from '../../src/streaming/events.ts';
 import { createPushRecognizer, type PushResult } from '../../src/streaming/pushRecognizer.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { concat, noise, rng, SAMPLES, streamAll, TINY } from './helpers.ts';
 
 let model: LoadedModel;

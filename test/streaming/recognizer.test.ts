@@ -7,7 +7,7 @@ import { NO_ENDPOINTS } from '../../src/streaming/endpoint.ts';
 import type { PartialEvent } from '../../src/streaming/events.ts';
 import { validateStreamingOptions } from '../../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
-import { loadModel } from '../../src/transcribe.ts';
+import { loadModel } from '../../src/offline/transcribe.ts';
 import { finals, RATE, SAMPLES, streamAll, TINY } from './helpers.ts';
 
 let model: LoadedModel;

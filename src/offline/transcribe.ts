@@ -8,20 +8,20 @@
  * normalisation with the bundle's normStats -> encoder -> beam search over decoder steps.
  */
 import { performance } from 'node:perf_hooks';
-import { assertUsable, probeWavFile, readWavFile, resample, streamWavFile } from './audio/index.ts';
-import type { Audio } from './audio/types.ts';
-import type { ModeName } from './attention/index.ts';
-import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from './decoding/index.ts';
-import { AudioError, ConfigError } from './errors.ts';
-import { computeLogMel, normalise } from './features/index.ts';
-import { loadBundle, type LoadedModel, type SessionOptions } from './model/index.ts';
-import { transcribeSegmented, type Segment } from './offline/segmented.ts';
-import { defaultModelDir } from './model/defaultModel.ts';
-import { abortable } from './util/abortable.ts';
+import { assertUsable, probeWavFile, readWavFile, resample, streamWavFile } from '../audio/index.ts';
+import type { Audio } from '../audio/types.ts';
+import type { ModeName } from '../attention/index.ts';
+import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from '../decoding/index.ts';
+import { AudioError, ConfigError } from '../errors.ts';
+import { computeLogMel, normalise } from '../features/index.ts';
+import { loadBundle, type LoadedModel, type SessionOptions } from '../model/index.ts';
+import { transcribeSegmented, type Segment } from './segmented.ts';
+import { defaultModelDir } from '../model/defaultModel.ts';
+import { abortable } from '../util/abortable.ts';
 
-export type { LoadedModel, ModelCard, SessionOptions } from './model/index.ts';
-export type { DecodingOptions } from './decoding/index.ts';
-export type { Segment } from './offline/segmented.ts';
+export type { LoadedModel, ModelCard, SessionOptions } from '../model/index.ts';
+export type { DecodingOptions } from '../decoding/index.ts';
+export type { Segment } from './segmented.ts';
 
 /**
  * Loads and checks a model bundle directory (config.json, encoder.onnx, decoder_step.onnx).
