@@ -28,7 +28,7 @@ Every subcommand:
 queue add: one job per WAV (a folder: its *.wav; a .tsv manifest: the paths it lists). An
 input already queued or done under the same content and options is skipped. Prints how many
 inputs were queued and how many skipped.
-  --attention, --beam, --ctc-weight, --left, --right
+  --attention, --beam, --ctc-weight, --lm-weight, --left, --right
                             decoding options, as for las transcribe (default beam ${DEFAULT_DECODING_OPTIONS.beam},
                             CTC weight ${DEFAULT_DECODING_OPTIONS.ctcWeight})
   --subtitles srt,vtt       also store subtitles with each result
@@ -87,11 +87,10 @@ async function add(args: readonly string[]): Promise<number> {
     if (given.length === 0) throw new UsageError('no inputs (give WAV files, a folder or a manifest .tsv)');
     if (given.includes('-')) throw new UsageError("'-' (stdin) cannot be queued: queue a file");
     const subtitles = values.subtitles === undefined ? [] : values.subtitles.split(',').map((f) => choiceFlag('subtitles', f.trim(), ['srt', 'vtt'] as const)!);
-    const d = parseDecodingFlags(values);
     return {
       target: target(values),
       inputs: queueInputs(given),
-      decoding: { mode: d.mode, beam: d.beam, ctcWeight: d.ctcWeight, ...(d.left === undefined ? {} : { left: d.left }), ...(d.right === undefined ? {} : { right: d.right }) },
+      decoding: parseDecodingFlags(values), // enqueue keeps the fields a job carries
       formats: subtitles,
       carry: values.bytes === true ? ('bytes' as const) : ('path' as const),
       ...(values.attempts === undefined ? {} : { attempts: integerFlag('attempts', values.attempts, 1, 100)! }),

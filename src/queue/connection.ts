@@ -78,12 +78,14 @@ export function redisOptions(target: RedisTarget, blocking: boolean): RedisOptio
 export async function checkRedis(url: string): Promise<void> {
   const target = parseRedisUrl(url);
   const client = new Redis({ ...redisOptions(target, false), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5000 });
-  client.on('error', () => undefined); // reported through connect()'s rejection
+  // A refused AUTH during connect comes as an 'error' event, and connect() then rejects with only "Connection is closed".
+  let seen: Error | undefined;
+  client.on('error', (err: Error) => (seen ??= err));
   try {
     await client.connect();
     await client.ping();
   } catch (cause) {
-    const message = (cause as Error).message;
+    const message = [seen?.message, (cause as Error).message].filter((m) => m !== undefined).join('; ');
     if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) throw new QueueError('REDIS_AUTH', `Redis refused the credentials (${message.split('\n')[0]})`, maskPassword(url), { cause });
     throw new QueueError('REDIS_UNREACHABLE', `cannot reach Redis (${message.split('\n')[0]})`, maskPassword(url), { cause });
   } finally {

@@ -1,5 +1,5 @@
 import { isModeName, MODE_NAMES } from '../attention/index.ts';
-import { MAX_BEAM } from '../decoding/options.ts';
+import { MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/options.ts';
 import { QueueError } from '../errors.ts';
 
 /** Subtitle formats a job can ask for beside the JSON record (which every result has). */
@@ -18,6 +18,8 @@ export interface JobDecoding {
   readonly mode: string;
   readonly beam: number;
   readonly ctcWeight: number;
+  /** Weight of the bundle's character language model; absent: the bundle's default (see DecodingOptions.lmWeight). */
+  readonly lmWeight?: number;
   readonly left?: number;
   readonly right?: number;
 }
@@ -72,10 +74,11 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
   } else source = bad(`source.kind must be "path" or "bytes", got ${JSON.stringify(s.kind)}`);
 
   const o = record(d.decoding, 'decoding');
-  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'left', 'right'], 'decoding');
+  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'lmWeight', 'left', 'right'], 'decoding');
   if (!isModeName(o.mode)) bad(`decoding.mode must be one of ${MODE_NAMES.join(', ')}`);
   if (!(Number.isInteger(o.beam) && (o.beam as number) >= 1 && (o.beam as number) <= MAX_BEAM)) bad(`decoding.beam must be an integer in 1..${MAX_BEAM}`);
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('decoding.ctcWeight must be a number in [0, 1]');
+  if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT)) bad(`decoding.lmWeight must be a number in [0, ${MAX_LM_WEIGHT}]`);
   for (const key of ['left', 'right'] as const)
     if (o[key] !== undefined && !(Number.isInteger(o[key]) && (o[key] as number) >= 0)) bad(`decoding.${key} must be an integer >= 0`);
 
@@ -87,6 +90,7 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
     mode: o.mode as string,
     beam: o.beam as number,
     ctcWeight: o.ctcWeight as number,
+    ...(o.lmWeight === undefined ? {} : { lmWeight: o.lmWeight as number }),
     ...(o.left === undefined ? {} : { left: o.left as number }),
     ...(o.right === undefined ? {} : { right: o.right as number }),
   };

@@ -1,0 +1,165 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AudioError, ConfigError, QueueError } from '../../src/errors.ts';
+import { codeOfReason, isPermanent, jobIdFor, parseRedisUrl, resolveInputRoots, resolveInRoots, validateJobPayload, type JobPayload } from '../../src/queue/index.ts';
+
+const VALID: JobPayload = {
+  version: 1,
+  name: 'in/a.wav',
+  source: { kind: 'path', path: '/data/in/a.wav' },
+  sha256: 'a'.repeat(64),
+  decoding: { mode: 'global', beam: 4, ctcWeight: 0.3 },
+  formats: ['srt'],
+};
+
+describe('parseRedisUrl', () => {
+  it('reads host, port, database, user, password and TLS', () => {
+    expect(parseRedisUrl('redis://localhost')).toEqual({ host: 'localhost', port: 6379, db: 0, tls: false });
+    expect(parseRedisUrl('rediss://worker:p%40ss%3Aword@redis.example:6380/2')).toEqual({ host: 'redis.example', port: 6380, db: 2, username: 'worker', password: 'p@ss:word', tls: true });
+    expect(parseRedisUrl('redis://:secret@[::1]:7000')).toEqual({ host: '::1', port: 7000, db: 0, password: 'secret', tls: false });
+  });
+
+  it.each(['http://localhost', 'localhost:6379', 'redis://', 'redis://host/zero', 'redis://host?tls=1'])('refuses %s with BAD_REDIS_URL', (url) => {
+    expect(() => parseRedisUrl(url)).toThrow(QueueError);
+    try {
+      parseRedisUrl(url);
+    } catch (err) {
+      expect((err as QueueError).code).toBe('BAD_REDIS_URL');
+    }
+  });
+
+  it('never shows the password in an error', () => {
+    try {
+      parseRedisUrl('redis://user:hunter2@host/notanumber');
+      throw new Error('no error');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+      expect((err as Error).message).toContain('user:***@host');
+    }
+  });
+});
+
+describe('validateJobPayload', () => {
+  it('accepts a valid job as it is', () => {
+    expect(validateJobPayload(structuredClone(VALID), 'j1')).toEqual(VALID);
+    const bytes = { ...VALID, source: { kind: 'bytes', base64: 'UklGRg==' }, formats: [] };
+    expect(validateJobPayload(bytes, 'j2')).toEqual(bytes);
+  });
+
+  it.each([
+    ['an extra field', { ...VALID, command: 'rm -rf /' }],
+    ['a bad version', { ...VALID, version: 2 }],
+    ['a NUL in the path', { ...VALID, source: { kind: 'path', path: '/data/a\0.wav' } }],
+    ['an unknown source kind', { ...VALID, source: { kind: 'url', url: 'http://x' } }],
+    ['a beam out of range', { ...VALID, decoding: { ...VALID.decoding, beam: 1000 } }],
+    ['an unknown mode', { ...VALID, decoding: { ...VALID.decoding, mode: 'psychic' } }],
+    ['a format twice', { ...VALID, formats: ['srt', 'srt'] }],
+    ['a bad hash', { ...VALID, sha256: 'xyz' }],
+    ['not base64', { ...VALID, source: { kind: 'bytes', base64: '<script>' } }],
+    ['an array', [VALID]],
+    ['null', null],
+  ])('refuses %s with BAD_JOB naming the job', (_, data) => {
+    try {
+      validateJobPayload(data, 'job-7');
+      throw new Error('accepted');
+    } catch (err) {
+      expect(err).toBeInstanceOf(QueueError);
+      expect((err as QueueError).code).toBe('BAD_JOB');
+      expect((err as QueueError).input).toBe('job-7');
+    }
+  });
+
+  it('any mutation of a valid job gives a job or a QueueError, never another exception', () => {
+    const keys = ['version', 'name', 'source', 'sha256', 'decoding', 'formats', 'extra'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.anything(), fc.constantFrom('source', 'decoding'), fc.string(), fc.anything(), (key, value, inner, innerKey, innerValue) => {
+        const data = structuredClone(VALID) as unknown as Record<string, Record<string, unknown>>;
+        (data as Record<string, unknown>)[key] = value;
+        if (typeof data[inner] === 'object' && data[inner] !== null) data[inner]![innerKey] = innerValue;
+        try {
+          const job = validateJobPayload(data, 'j');
+          expect(job.version).toBe(1);
+        } catch (err) {
+          expect(err).toBeInstanceOf(QueueError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('jobIdFor', () => {
+  const h = 'b'.repeat(64);
+  it('is the same for the same content and options, spelled with or without defaults', () => {
+    expect(jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, ['srt', 'vtt'])).toBe(jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, ['vtt', 'srt']));
+    expect(jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, [])).toMatch(/^t[0-9a-f]{64}$/);
+  });
+  it('differs for other content, other decoding options or other formats', () => {
+    const base = jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, []);
+    expect(new Set([base, jobIdFor('c'.repeat(64), { mode: 'global', beam: 4, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'global', beam: 2, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'local', beam: 4, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0 }, []), jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, ['srt'])]).size).toBe(6);
+  });
+});
+
+describe('resolveInRoots', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'las-roots-'));
+  mkdirSync(join(dir, 'root', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'root', 'sub', 'a.wav'), 'x');
+  writeFileSync(join(dir, 'outside.wav'), 'x');
+  mkdirSync(join(dir, 'root2'));
+  writeFileSync(join(dir, 'root2', 'a.wav'), 'x');
+  symlinkSync(join(dir, 'outside.wav'), join(dir, 'root', 'link.wav'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const code = async (path: string, roots: readonly string[] = [join(dir, 'root')]) => {
+    try {
+      await resolveInRoots(path, await resolveInputRoots(roots), 'job');
+      return 'ok';
+    } catch (err) {
+      if (err instanceof QueueError || err instanceof AudioError) return err.code;
+      throw err;
+    }
+  };
+
+  it('lets a file inside a root through, resolved', async () => {
+    expect(await code(join(dir, 'root', 'sub', 'a.wav'))).toBe('ok');
+    expect(await code(join(dir, 'root', 'sub', '..', 'sub', 'a.wav'))).toBe('ok');
+  });
+
+  it('refuses .., absolute paths elsewhere, links out, relative paths and a worker without roots', async () => {
+    expect(await code(join(dir, 'root', '..', 'outside.wav'))).toBe('PATH_OUTSIDE_ROOTS');
+    expect(await code(`${join(dir, 'root')}/../outside.wav`)).toBe('PATH_OUTSIDE_ROOTS');
+    expect(await code('/etc/passwd')).toBe('PATH_OUTSIDE_ROOTS');
+    expect(await code(join(dir, 'root', 'link.wav'))).toBe('PATH_OUTSIDE_ROOTS');
+    expect(await code('sub/a.wav')).toBe('PATH_OUTSIDE_ROOTS');
+    expect(await code(join(dir, 'root', 'sub', 'a.wav'), [])).toBe('PATH_OUTSIDE_ROOTS');
+    // A root's sibling whose name starts the same is not inside it.
+    expect(await code(join(dir, 'root2', 'a.wav'))).toBe('PATH_OUTSIDE_ROOTS');
+  });
+
+  it('a missing file inside a root is READ_FAILED (transient: shared storage may come back)', async () => {
+    expect(await code(join(dir, 'root', 'missing.wav'))).toBe('READ_FAILED');
+    expect(isPermanent(new AudioError('READ_FAILED', 'x'))).toBe(false);
+  });
+
+  it('a root that does not exist is a ConfigError', async () => {
+    await expect(resolveInputRoots([join(dir, 'nope')])).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('error classes', () => {
+  it('corrupt input, a refused path and a bad job are permanent; a bug or READ_FAILED is not', () => {
+    for (const c of ['NOT_WAV', 'TRUNCATED_HEADER', 'UNSUPPORTED_ENCODING', 'TOO_SHORT', 'EMPTY'] as const) expect(isPermanent(new AudioError(c, 'x'))).toBe(true);
+    expect(isPermanent(new QueueError('PATH_OUTSIDE_ROOTS', 'x'))).toBe(true);
+    expect(isPermanent(new QueueError('BAD_JOB', 'x'))).toBe(true);
+    expect(isPermanent(new Error('ECONNRESET'))).toBe(false);
+    expect(isPermanent(new QueueError('REDIS_UNREACHABLE', 'x'))).toBe(false);
+  });
+  it('reads the code back from a failed reason', () => {
+    expect(codeOfReason('NOT_WAV: a.wav: no RIFF/WAVE signature')).toBe('NOT_WAV');
+    expect(codeOfReason('job stalled more than allowable limit')).toBe('STALLED');
+    expect(codeOfReason(undefined)).toBe('WORKER_ERROR');
+  });
+});
