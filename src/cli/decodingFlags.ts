@@ -1,5 +1,5 @@
 import { MODE_NAMES } from '../attention/types.ts';
-import { validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { MAX_LM_WEIGHT, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { choiceFlag, integerFlag, numberFlag, UsageError } from './flags.ts';
 
 /** The parseArgs options of the decoding flags, shared by `las transcribe` and `las queue add`. */
@@ -7,6 +7,7 @@ export const DECODING_FLAG_OPTIONS = {
   attention: { type: 'string' },
   beam: { type: 'string' },
   'ctc-weight': { type: 'string' },
+  'lm-weight': { type: 'string' },
   left: { type: 'string' },
   right: { type: 'string' },
 } as const;
@@ -15,11 +16,12 @@ export interface DecodingFlagValues {
   readonly attention?: string;
   readonly beam?: string;
   readonly 'ctc-weight'?: string;
+  readonly 'lm-weight'?: string;
   readonly left?: string;
   readonly right?: string;
 }
 
-/** --attention, --beam, --ctc-weight, --left, --right as checked DecodingOptions. */
+/** --attention, --beam, --ctc-weight, --lm-weight, --left, --right as checked DecodingOptions. */
 export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
   const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
   if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
@@ -27,6 +29,7 @@ export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions 
     mode,
     beam: integerFlag('beam', values.beam, 1, 64),
     ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
+    lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
   });

@@ -5,7 +5,8 @@ import type { EndpointOptions } from '../streaming/endpoint.ts';
 import { validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+import { DEFAULT_DECODING_OPTIONS, MAX_LM_WEIGHT } from '../decoding/options.ts';
+import { choiceFlag, integerFlag, numberFlag, usage, UsageError } from './flags.ts';
 import { readStdin } from './stdin.ts';
 
 const HELP = `Usage: las listen [options]
@@ -28,7 +29,12 @@ Options:
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
   --chunk N                 feature frames (10 ms) per encoder call, a multiple of 4 (default 16)
   --left N, --right N       local window in encoder frames (40 ms) (default: the model's)
-  --beam N                  beam width of global mode's decode (default 1)
+  --beam N                  beam width of each utterance's final decode (default 1)
+  --ctc-weight X            weight of the CTC head in each final's joint CTC/attention decode, 0..1
+                            (default ${DEFAULT_DECODING_OPTIONS.ctcWeight}; 0 = attention decoder only)
+  --lm-weight X             weight of the model's language model in each final's decode
+                            (shallow fusion; default: the model's own, config.json lm.weight;
+                            0 = off). Partial text is always greedy attention without either
   --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
   --rule2 S                 end an utterance after S s of silence following speech (default 0.3)
   --rule3 S                 end any utterance at S s long (default 20)
@@ -72,6 +78,8 @@ function parse(args: readonly string[]): Parsed {
       left: { type: 'string' },
       right: { type: 'string' },
       beam: { type: 'string' },
+      'ctc-weight': { type: 'string' },
+      'lm-weight': { type: 'string' },
       rule1: { type: 'string' },
       rule2: { type: 'string' },
       rule3: { type: 'string' },
@@ -96,6 +104,8 @@ function parse(args: readonly string[]): Parsed {
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
     beam: integerFlag('beam', values.beam, 1, 64),
+    ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
+    lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     endpoint,
     input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };

@@ -25,6 +25,8 @@ Options:
   --ctc-weight X            weight of the CTC head in joint CTC/attention decoding, 0..1
                             (default ${DEFAULT_DECODING_OPTIONS.ctcWeight}; 0 = attention decoder only, the fastest
                             with --beam 1)
+  --lm-weight X             weight of the model's character language model in shallow fusion,
+                            0..10 (default: the model's own, config.json lm.weight; 0 = off)
   --left N, --right N       local window in encoder frames (40 ms) around the pointer
                             (default: the model's)
   --format text|json|srt|vtt

@@ -69,6 +69,7 @@ export async function transcribeSegmented(
     mode: decoding.mode,
     beam: decoding.beam,
     ctcWeight: decoding.ctcWeight,
+    ...(decoding.lmWeight === undefined ? {} : { lmWeight: decoding.lmWeight }),
     lengthPenalty: decoding.lengthPenalty,
     maxTokensPerFrame: decoding.maxTokensPerFrame,
     maxLengthSlack: decoding.maxLengthSlack,

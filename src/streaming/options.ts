@@ -1,5 +1,5 @@
 import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
-import { DEFAULT_DECODING_OPTIONS, MAX_BEAM } from '../decoding/index.ts';
+import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/index.ts';
 import { ConfigError } from '../errors.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
 import type { DecodeResult } from '../decoding/index.ts';
@@ -41,6 +41,12 @@ export interface StreamingOptions {
    * offline decoding of the same audio with the same options. Default: the offline default.
    */
   readonly ctcWeight: number;
+  /**
+   * Weight of the bundle's language model in each final's decode (shallow fusion, as offline);
+   * undefined: the bundle's own weight (config.json lm.weight), 0 without an LM. Partials never
+   * use it. Default undefined.
+   */
+  readonly lmWeight?: number;
   /** The offline output-length cap, per utterance (see src/decoding/options.ts). */
   readonly maxTokensPerFrame: number;
   readonly maxLengthSlack: number;
@@ -98,6 +104,8 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
   }
   if (!(Number.isFinite(o.lengthPenalty) && o.lengthPenalty >= 0)) bad('lengthPenalty', `lengthPenalty must be a finite number >= 0, got ${String(o.lengthPenalty)}`);
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
+  if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
+    bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
   if (!(Number.isFinite(o.maxTokensPerFrame) && o.maxTokensPerFrame > 0)) bad('maxTokensPerFrame', `maxTokensPerFrame must be a finite number > 0, got ${String(o.maxTokensPerFrame)}`);
   if (!(Number.isInteger(o.maxLengthSlack) && o.maxLengthSlack >= 0)) bad('maxLengthSlack', `maxLengthSlack must be an integer >= 0, got ${String(o.maxLengthSlack)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);

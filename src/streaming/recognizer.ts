@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AttentionWindow } from '../attention/index.ts';
 import type { Audio } from '../audio/types.ts';
-import { align, decodeEncoded, type DecodeContext, type StepRecord, type TimedToken } from '../decoding/index.ts';
+import { align, decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext, type StepRecord, type TimedToken } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
 import type { LoadedModel } from '../model/index.ts';
@@ -48,7 +48,9 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const params = { left: o.left ?? attention.left, right: o.right ?? attention.right };
   const hopSeconds = frontEnd.hopLength / frontEnd.sampleRate;
   const frameSeconds = subsampling * hopSeconds; // one encoder frame
-  const ctx: DecodeContext = { vocab, frameSeconds, attention: params };
+  const lm = fusionLmOf(model);
+  const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
+  effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final
 
   const logMel = createLogMelStream(frontEnd, o.input);
   const vad = createVad(o.endpoint.vad, frontEnd);
@@ -138,6 +140,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
         beam: o.beam,
         ...(o.mode === 'local' ? params : {}),
         ctcWeight: o.ctcWeight,
+        ...(o.lmWeight !== undefined ? { lmWeight: o.lmWeight } : {}),
         lengthPenalty: o.lengthPenalty,
         maxTokensPerFrame: o.maxTokensPerFrame,
         maxLengthSlack: o.maxLengthSlack,

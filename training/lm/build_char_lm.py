@@ -2,9 +2,13 @@
 
     /usr/bin/python3 -m training.lm.build_char_lm --corpus training/work/corpus --out models/lm
 
-Reads only the training transcripts (train.tsv's text column) and drops every one whose text is
-a held-out sentence: the dev/validation text (dev_text.txt, dev.tsv, validation.tsv) and the
-test text (test_text.txt, test.tsv, longform.tsv). Never reads anything else (no realspeech).
+Text: the training transcripts (train.tsv's text column), and with --pool also the corpus's
+training sentence pool (training/corpus/plan.text_splits: the fortune and WordNet sentences the
+recipe may draw training utterances from, held-out ones already removed; needs the Debian text
+packages or $LAS_SENTENCE_POOL, as the corpus build does). With --distinct each sentence counts
+once (train.tsv repeats the isolated digits hundreds of times). Every sentence whose text is a
+held-out sentence is dropped: the dev/validation text (dev_text.txt, dev.tsv, validation.tsv) and
+the test text (test_text.txt, test.tsv, longform.tsv). Nothing else is read (no realspeech).
 
 Model: interpolated modified Kneser-Ney (Chen & Goodman 1998) over the 28 transcript characters
 plus the end of sentence, contexts padded with one start symbol, order N. For context h,
@@ -72,14 +76,22 @@ def held_out_sentences(corpus: str) -> set:
     return held
 
 
-def training_sentences(corpus: str) -> tuple:
-    """(sentences, dropped): normalised train.tsv texts that are not held out, in file order."""
+def pool_sentences() -> list:
+    """The corpus's training sentence pool (normalised), as the corpus build splits it."""
+    from training.corpus.plan import CorpusOptions, text_splits
+    return [norm for _, norm in text_splits(CorpusOptions()).train_pool]
+
+
+def training_sentences(corpus: str, extra: list = (), distinct: bool = False) -> tuple:
+    """(sentences, dropped): normalised train.tsv texts, then `extra`, that are not held out, in
+    file order; with `distinct`, each text only the first time."""
     held = held_out_sentences(corpus)
-    kept, dropped = [], 0
-    for text in manifest_texts(os.path.join(corpus, TRAIN_MANIFEST)):
+    kept, dropped, seen = [], 0, set()
+    for text in list(manifest_texts(os.path.join(corpus, TRAIN_MANIFEST))) + list(extra):
         norm = normalize(text)
-        if not norm:
+        if not norm or (distinct and norm in seen):
             continue
+        seen.add(norm)
         if norm in held:
             dropped += 1
         else:
@@ -193,13 +205,14 @@ def serialise(model: dict, header: dict) -> bytes:
     return b"".join(parts)
 
 
-def build(corpus: str, order: int = DEFAULT_ORDER) -> tuple:
-    """(lm.bin bytes, description for config.json's lm field)."""
-    sentences, dropped = training_sentences(corpus)
+def build(corpus: str, order: int = DEFAULT_ORDER, pool: list = (), distinct: bool = False) -> tuple:
+    """(lm.bin bytes, description for config.json's lm field); `pool`: more training sentences (pool_sentences())."""
+    sentences, dropped = training_sentences(corpus, pool, distinct)
     if not sentences:
         raise SystemExit(f"{corpus}/{TRAIN_MANIFEST}: no training text")
     text_hash = hashlib.sha256("\n".join(sentences).encode("utf-8")).hexdigest()
-    training = {"source": f"{TRAIN_MANIFEST} text column of the corpus, minus held-out sentences",
+    source = f"{TRAIN_MANIFEST} text column" + (" and the corpus's training sentence pool" if pool else "")
+    training = {"source": source + (", each sentence once" if distinct else "") + ", minus held-out sentences",
                 "sentences": len(sentences), "distinct": len(set(sentences)),
                 "characters": sum(len(s) + 1 for s in sentences), "droppedHeldOut": dropped,
                 "sha256": text_hash}
@@ -215,9 +228,11 @@ def main(argv=None) -> None:
     ap.add_argument("--corpus", default="training/work/corpus")
     ap.add_argument("--out", default="models/lm")
     ap.add_argument("--order", type=int, default=DEFAULT_ORDER)
+    ap.add_argument("--pool", action="store_true", help="add the corpus's training sentence pool (fortunes, WordNet examples)")
+    ap.add_argument("--distinct", action="store_true", help="count each sentence once")
     ap.add_argument("--weight", type=float, required=True, help="default fusion weight recorded in lm.json (tuned on validation)")
     args = ap.parse_args(argv)
-    data, info = build(args.corpus, args.order)
+    data, info = build(args.corpus, args.order, pool_sentences() if args.pool else (), args.distinct)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "lm.bin"), "wb") as f:
         f.write(data)

@@ -104,3 +104,14 @@ def test_export_ships_the_lm_in_the_bundle(corpus, tmp_path):
     with open(os.path.join(lm_dir, "lm.bin"), "rb") as a, open(os.path.join(out, "lm.bin"), "rb") as b:
         assert a.read() == b.read()
     assert field["bytes"] == os.path.getsize(os.path.join(out, "lm.bin"))
+
+
+def test_extra_text_is_filtered_too_and_distinct_counts_once(corpus):
+    """Sentences added from the pool pass the same held-out filter; --distinct drops repeats."""
+    extra = ["Zebras quickly vex jumbo wolves.", "a new pool sentence", "the cat sat on the mat"]
+    kept, dropped = training_sentences(corpus, extra)
+    assert "zebras quickly vex jumbo wolves" not in kept and dropped == 3
+    assert kept.count("the cat sat on the mat") == 2 and "a new pool sentence" in kept
+    kept, dropped = training_sentences(corpus, extra + ["a dog ran"] * 3, distinct=True)
+    assert kept == ["the cat sat on the mat", "a dog ran", "seven two nine", "a new pool sentence"]
+    assert dropped == 2

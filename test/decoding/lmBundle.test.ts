@@ -1,0 +1,118 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, ModelError } from '../../src/errors.ts';
+import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
+import { loadModel, transcribe, type LoadedModel } from '../../src/offline/transcribe.ts';
+import { runCli } from '../cli/runCli.ts';
+import { TINY } from '../model/fixture.ts';
+
+/** The tiny random bundle with the shipped LM (models/lm) added as the export adds it: lm.bin plus config.json's lm field. */
+const LM_DIR = resolve(import.meta.dirname, '../../models/lm');
+const SAMPLE = resolve(import.meta.dirname, '../../samples/flite-kal-sentence.wav');
+let scratch: string;
+let withLm: string;
+let plain: LoadedModel;
+let fused: LoadedModel;
+const lmField = JSON.parse(readFileSync(join(LM_DIR, 'lm.json'), 'utf8')) as { weight: number; order: number; file: string };
+
+function bundleWith(dir: string, lm: unknown): string {
+  for (const f of ['encoder.onnx', 'decoder_step.onnx']) copyFileSync(join(TINY, f), join(dir, f));
+  copyFileSync(join(LM_DIR, 'lm.bin'), join(dir, 'lm.bin'));
+  const config = JSON.parse(readFileSync(join(TINY, 'config.json'), 'utf8'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, lm }));
+  return dir;
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'las-lm-'));
+  withLm = bundleWith(mkdtempSync(join(scratch, 'b')), { ...lmField, weight: 2 });
+  plain = await loadModel(TINY);
+  fused = await loadModel(withLm);
+});
+afterAll(async () => {
+  await plain?.dispose();
+  await fused?.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('a bundle with a language model', () => {
+  it('loads it from config.json, and the card describes it', () => {
+    expect(plain.lm).toBeUndefined();
+    expect(fused.lm?.order).toBe(lmField.order);
+    expect(fused.card.lm).toMatchObject({ kind: 'char-ngram', file: 'lm.bin', weight: 2 });
+  });
+
+  it.each(['global', 'local'] as const)('%s: lmWeight 0 transcribes exactly as the bundle without the LM; the default is the bundle weight', async (mode) => {
+    const options = { mode, beam: 4, ctcWeight: 0.3, segmentation: false } as const;
+    const without = await transcribe(SAMPLE, { ...options, model: plain });
+    const off = await transcribe(SAMPLE, { ...options, model: fused, lmWeight: 0 });
+    expect(off.text).toBe(without.text);
+    expect(off.tokens).toEqual(without.tokens);
+    const byDefault = await transcribe(SAMPLE, { ...options, model: fused });
+    expect(byDefault.text).toBe((await transcribe(SAMPLE, { ...options, model: fused, lmWeight: 2 })).text);
+    // A random acoustic model spells noise; weight 2 of an English LM makes it look more like text.
+    expect(byDefault.text).not.toBe(without.text);
+  });
+
+  it('segmented transcription (the streaming recognizer) gets the weight too', async () => {
+    const on = await transcribe(SAMPLE, { model: fused, mode: 'local', beam: 2, lmWeight: 2 });
+    const off = await transcribe(SAMPLE, { model: fused, mode: 'local', beam: 2, lmWeight: 0 });
+    expect(on.segments.length).toBeGreaterThan(0);
+    expect(off.text).toBe((await transcribe(SAMPLE, { model: plain, mode: 'local', beam: 2 })).text);
+    expect(on.text).not.toBe(off.text);
+  });
+
+  it('a weight above 0 without an LM is a ConfigError naming lmWeight, offline and streaming', async () => {
+    await expect(transcribe(SAMPLE, { model: plain, lmWeight: 0.5 })).rejects.toThrow(ConfigError);
+    expect(() => createStreamingRecognizer(plain, { lmWeight: 0.5 })).toThrow(/lmWeight 0.5 needs a language model/);
+    expect(() => createStreamingRecognizer(fused, { lmWeight: 11 })).toThrow(ConfigError);
+  });
+
+  it('a missing or mismatched LM file fails the load, naming the file', async () => {
+    const missing = mkdtempSync(join(scratch, 'm'));
+    bundleWith(missing, { ...lmField, file: 'nothere.bin' });
+    await expect(loadModel(missing)).rejects.toMatchObject({ code: 'MODEL_MISSING', input: join(missing, 'nothere.bin') });
+    const wrongOrder = mkdtempSync(join(scratch, 'o'));
+    bundleWith(wrongOrder, { ...lmField, order: lmField.order + 1 });
+    await expect(loadModel(wrongOrder)).rejects.toThrow(ModelError);
+  });
+});
+
+describe('CLI flags', () => {
+  it.each([
+    ['transcribe', ['transcribe', '--lm-weight', '11', 'a.wav'], /--lm-weight must be a number in 0\.\.10, got "11"/],
+    ['transcribe', ['transcribe', '--lm-weight', 'lots', 'a.wav'], /--lm-weight must be a number/],
+    ['listen', ['listen', '--ctc-weight', '1.5'], /--ctc-weight must be a number in 0\.\.1, got "1\.5"/],
+    ['listen', ['listen', '--lm-weight', 'lots'], /--lm-weight must be a number/],
+  ])('las %s: a bad weight is a usage error', async (_, args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('las transcribe --lm-weight reaches the decoder', async () => {
+    // One at a time: runCli captures the process's stdout.
+    const off = await runCli(['transcribe', '--model', withLm, '--lm-weight', '0', SAMPLE]);
+    const on = await runCli(['transcribe', '--model', withLm, SAMPLE]);
+    expect(off.code).toBe(0);
+    expect(on.code).toBe(0);
+    expect(off.stdout.trim()).toBe((await transcribe(SAMPLE, { model: plain })).text);
+    expect(on.stdout.trim()).toBe((await transcribe(SAMPLE, { model: fused })).text);
+    const noLm = await runCli(['transcribe', '--model', TINY, '--lm-weight', '0.5', SAMPLE]);
+    expect(noLm.code).toBe(1);
+    expect(noLm.stderr).toMatch(/needs a language model/);
+  });
+
+  it('las listen --ctc-weight and --lm-weight reach the final decode', async () => {
+    const finals = async (args: string[]) => {
+      const run = await runCli(['listen', '--model', withLm, '--json', '--attention', 'global', '--input', SAMPLE, ...args]);
+      expect(run.code).toBe(0);
+      return run.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'final').map((e) => e.text).join(' ');
+    };
+    const off = await finals(['--ctc-weight', '0', '--lm-weight', '0']);
+    expect(await finals(['--ctc-weight', '0', '--lm-weight', '2'])).not.toBe(off);
+    expect(await finals(['--ctc-weight', '1', '--lm-weight', '0'])).not.toBe(off);
+  });
+});

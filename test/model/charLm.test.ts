@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ModelError } from '../../src/errors.ts';
+import { parseCharLm, parseLmDescription, type CharLm } from '../../src/model/index.ts';
+
+/** The LM built by training/lm/build_char_lm.py from the corpus training text (models/lm/). */
+const LM_PATH = resolve(import.meta.dirname, '../../models/lm/lm.bin');
+const bytes = readFileSync(LM_PATH);
+const lm = parseCharLm(bytes, LM_PATH);
+
+const contextOf = (model: CharLm, text: string) => [...text].reduce((c, ch) => model.advance(c, model.characters.indexOf(ch)), model.initial());
+const logProbOf = (model: CharLm, sentence: string) => {
+  const out = new Float64Array(model.outputs);
+  let total = 0;
+  let context = model.initial();
+  for (const ch of sentence) {
+    const s = model.characters.indexOf(ch);
+    total += model.logProbs(context, out)[s];
+    context = model.advance(context, s);
+  }
+  return total + model.logProbs(context, out)[model.eos];
+};
+
+describe('character n-gram LM (models/lm/lm.bin)', () => {
+  it('spells the transcript alphabet and the end of sentence', () => {
+    expect(lm.characters).toEqual([' ', "'", ...'abcdefghijklmnopqrstuvwxyz']);
+    expect(lm.outputs).toBe(29);
+    expect(lm.eos).toBe(28);
+  });
+
+  it.each(['', 'w', 'we should', 'the quick brown f', "don'", 'xqzj', 'zzzzzzzzzzzz', 'seven two nine '])('gives a distribution over the next symbol after %j', (text) => {
+    const out = lm.logProbs(contextOf(lm, text), new Float64Array(lm.outputs));
+    let sum = 0;
+    for (const lp of out) {
+      expect(Number.isFinite(lp)).toBe(true);
+      expect(lp).toBeLessThan(0);
+      sum += Math.exp(lp);
+    }
+    expect(sum).toBeCloseTo(1, 5);
+  });
+
+  it('keeps only the last order - 1 symbols as context, and the sentence start while it is in them', () => {
+    const tail = 'at goes on'; // longer than any context
+    const long = contextOf(lm, 'a very long context th' + tail);
+    const short = contextOf(lm, 'xx' + tail);
+    expect(long.length).toBe(lm.order - 1);
+    const dist = (text: string) => Array.from(lm.logProbs(contextOf(lm, text), new Float64Array(lm.outputs)));
+    expect(Array.from(lm.logProbs(long, new Float64Array(lm.outputs)))).toEqual(Array.from(lm.logProbs(short, new Float64Array(lm.outputs))));
+    expect(dist('the')).not.toEqual(dist('xx the'));
+  });
+
+  it('scores English sentences it never saw far above the same letters scrambled', () => {
+    // Sentences of the held-out validation text are not in the training text (training/tests/test_lm.py).
+    for (const sentence of ['they don\'t know how to dress decently', 'all rights reserved', 'three hundred eighty seven']) {
+      const scrambled = [...sentence].reverse().join('');
+      expect(logProbOf(lm, sentence)).toBeGreaterThan(logProbOf(lm, scrambled) + sentence.length);
+    }
+  });
+
+  it('prefers the word the acoustic model misspelt', () => {
+    expect(logProbOf(lm, 'we should leave early if we want to catch the morning train')).toBeGreaterThan(logProbOf(lm, 'we should leveraly if we want to cash the morning tree'));
+  });
+});
+
+describe('lm.bin parsing', () => {
+  it.each([
+    ['an empty file', new Uint8Array(0)],
+    ['another signature', Uint8Array.from(Buffer.from('NOTANLM1\0\0\0\0'))],
+    ['a truncated file', bytes.subarray(0, bytes.length - 7)],
+    ['a header that runs past the end', bytes.subarray(0, 40)],
+    ['trailing bytes', Buffer.concat([bytes, Buffer.alloc(4)])],
+  ])('rejects %s with MODEL_CORRUPT naming the file', (_name, data) => {
+    expect(() => parseCharLm(data, 'x/lm.bin')).toThrow(ModelError);
+    expect(() => parseCharLm(data, 'x/lm.bin')).toThrow(/^x\/lm\.bin: /);
+  });
+
+  it('gives an LM or a ModelError for random corruptions of the real file', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
+        const data = Uint8Array.from(bytes);
+        for (const [at, value] of edits) data[at] = value;
+        try {
+          const parsed = parseCharLm(data, 'lm.bin');
+          parsed.logProbs(parsed.initial(), new Float64Array(parsed.outputs));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ModelError);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("checks config.json's lm field", () => {
+    expect(parseLmDescription(undefined, 'config.json')).toBeUndefined();
+    expect(parseLmDescription({ kind: 'char-ngram', file: 'lm.bin', weight: 0.5 }, 'config.json')).toMatchObject({ file: 'lm.bin', weight: 0.5 });
+    for (const bad of [{ kind: 'word-ngram', file: 'lm.bin', weight: 0.5 }, { kind: 'char-ngram', file: '../lm.bin', weight: 0.5 }, { kind: 'char-ngram', file: 'lm.bin', weight: -1 }, { kind: 'char-ngram', file: 'lm.bin' }, 'lm.bin'])
+      expect(() => parseLmDescription(bad, 'config.json')).toThrow(ModelError);
+  });
+});
