@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { QueueError } from '../errors.ts';
 
@@ -63,7 +64,8 @@ export function redisOptions(target: RedisTarget, blocking: boolean): RedisOptio
     db: target.db,
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    // SNI takes a host name only; a certificate for an IP address is matched by its subjectAltName.
+    ...(target.tls ? { tls: isIP(target.host) === 0 ? { servername: target.host } : {} } : {}),
     maxRetriesPerRequest: blocking ? null : 3,
     // Reconnect with a growing delay, at most 2 s between tries, for ever: Redis away for a
     // while is a transient condition.

@@ -24,6 +24,8 @@ export interface TestRedis {
 export interface TestRedisOptions {
   readonly appendonly?: boolean;
   readonly password?: string;
+  /** TLS only (no plain port): the server's certificate and key files (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
 }
 
 function freePort(): Promise<number> {
@@ -39,7 +41,8 @@ function freePort(): Promise<number> {
 
 /** Starts redis-server and resolves when it says it accepts connections; rejects with its output if it exits first. */
 function launch(port: number, dir: string, options: TestRedisOptions): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--logfile', ''];
+  const ports = options.tls === undefined ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no'];
+  const args = [...ports, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === true ? 'yes' : 'no', '--daemonize', 'no', '--logfile', ''];
   if (options.password !== undefined) args.push('--requirepass', options.password);
   return new Promise((done, fail) => {
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,7 +90,7 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`,
     dir,
     stop,
     async restart() {

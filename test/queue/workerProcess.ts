@@ -14,8 +14,9 @@ export interface WorkerProcess {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnWorker(args: readonly string[]): WorkerProcess {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bin/las.js'), 'worker', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `las worker ARGS`, with `env` added to this process's environment. */
+export function spawnWorker(args: readonly string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
+  const child = spawn(process.execPath, [resolve(ROOT, 'bin/las.js'), 'worker', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; done: (line: string) => void }[] = [];
   const listeners: ((line: string) => void)[] = [];
