@@ -7,6 +7,7 @@ import { benchScaling, benchTranscribe } from './transcribe.ts';
 import { benchStreaming } from './streaming.ts';
 import { benchStartup } from './startup.ts';
 import { benchReliability } from './reliability.ts';
+import { benchQueue } from './queue.ts';
 
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
@@ -25,6 +26,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['pocketsphinx', benchPocketsphinx],
   ['streaming', benchStreaming],
   ['reliability', benchReliability],
+  ['queue', benchQueue],
 ];
 
 const results: { module: string; rows: Row[]; seconds: number; error?: string }[] = [];
