@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, NEVER, Subject, toArray } from 'rxjs';
@@ -8,6 +8,7 @@ import type { Audio } from '../../src/audio/types.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { streamingRecognize } from '../../src/rx/streamingRecognize.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
+import { listenForLifeline } from '../audio/lifeline.ts';
 import { TINY } from '../streaming/helpers.ts';
 
 /** Issue 11, item 6: a live source faster than recognition grew memory without bound. */
@@ -59,21 +60,17 @@ describe('streamingRecognize with a bounded queue', () => {
 
 describe('las listen with a recorder that writes faster than real time', () => {
   it('ends with OVERLOADED instead of growing, and the recorder is stopped', async () => {
-    const pidFile = join(scratch, 'flood.pid');
-    const recorder = { name: 'flood', command: process.execPath, args: [resolve(import.meta.dirname, '../audio/fixtures/flood.mjs')], env: { FAKE_MIC_PIDFILE: pidFile } };
-    const events = await lastValueFrom(streamMicrophone(model, { kind: 'microphone', microphone: { recorder }, maxQueuedSeconds: 2 }, { mode: 'local' }, NEVER).pipe(toArray()));
-    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'OVERLOADED' });
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    // The recorder was signalled when the stream ended; on a loaded machine it may take a moment
-    // to die. Wait (bounded) for it to be gone or a zombie: a recorder left running never is.
-    const stopped = (): boolean => {
-      try {
-        return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      } catch {
-        return true; // gone
-      }
-    };
-    for (let i = 0; i < 250 && !stopped(); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(stopped()).toBe(true);
+    const lifeline = await listenForLifeline(scratch);
+    try {
+      // The flood never stops by itself: only the stream's teardown can end it.
+      const recorder = { name: 'flood', command: process.execPath, args: [resolve(import.meta.dirname, '../audio/fixtures/flood.mjs')], env: lifeline.env };
+      const events = await lastValueFrom(streamMicrophone(model, { kind: 'microphone', microphone: { recorder }, maxQueuedSeconds: 2 }, { mode: 'local' }, NEVER).pipe(toArray()));
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'OVERLOADED' });
+      // The recorder was signalled when the stream ended; it is gone (or a zombie) once its end
+      // of the lifeline closes. A recorder left running never closes it, and the test times out.
+      await lifeline.ended;
+    } finally {
+      lifeline.close();
+    }
   });
 });

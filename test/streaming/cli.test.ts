@@ -131,11 +131,18 @@ describe('las listen', () => {
 describe('las serve', () => {
   it('serves until Ctrl+C, then exits 0', async () => {
     let out = '';
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((out += String(chunk)), true));
+    let announced: (url: string) => void = () => {};
+    const listening = new Promise<string>((resolve) => (announced = resolve));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      out += String(chunk);
+      const open = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (open !== null) announced(open[1]);
+      return true;
+    });
     try {
       const running = main(['serve', '--port', '0', '--model', TINY, '--max-streams', '1']);
-      for (let i = 0; i < 200 && !out.includes('open '); i++) await new Promise((r) => setTimeout(r, 25));
-      const url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1];
+      // The command prints its URL once it listens; it must not end before that.
+      const url = await Promise.race([listening, running.then((code) => Promise.reject(new Error(`las serve exited ${code} before listening: ${out}`)))]);
       expect(await (await fetch(new URL('api/info', url))).json()).toMatchObject({ model: 'tiny-random', maxStreams: 1 });
       process.emit('SIGINT');
       expect(await running).toBe(0);

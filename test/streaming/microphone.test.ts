@@ -4,13 +4,13 @@ import { join, resolve } from 'node:path';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordMicrophone, validateMicrophoneOptions, type MicrophoneOptions } from '../../src/audio/microphone.ts';
-import { MicrophoneError } from '../../src/errors.ts';
 import { findRecorder, recorderCommand, type RecorderCommand } from '../../src/audio/recorders.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError, MicrophoneError } from '../../src/errors.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { microphone } from '../../src/rx/microphone.ts';
 import { streamingRecognize } from '../../src/rx/streamingRecognize.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
+import { listenForLifeline } from '../audio/lifeline.ts';
 import { SAMPLES, TINY } from './helpers.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -92,23 +92,18 @@ describe('microphone recorder process', () => {
 
   it('unsubscribing kills the recorder', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'las-mic-'));
-    const pidFile = join(scratch, 'pid');
-    process.env.FAKE_MIC_PIDFILE = pidFile;
+    const lifeline = await listenForLifeline(scratch);
     try {
-      await firstValueFrom(microphone({ recorder: node('play-wav.mjs', WAV, 'realtime') }).pipe(take(2)));
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(alive()).toBe(false);
+      // It writes one second and hangs, deaf to its stdout closing: only the kill can end it.
+      const recorder = { name: 'hang', command: process.execPath, args: [resolve(import.meta.dirname, '../audio/fixtures/flood.mjs'), 'hang'], env: lifeline.env };
+      let ended = false;
+      void lifeline.ended.then(() => (ended = true));
+      await firstValueFrom(microphone({ recorder }).pipe(take(2)));
+      await lifeline.connected;
+      expect(ended).toBe(false); // alive while recording
+      await lifeline.ended; // the recorder's process ended: its end of the lifeline closed
     } finally {
-      delete process.env.FAKE_MIC_PIDFILE;
+      lifeline.close();
       rmSync(scratch, { recursive: true, force: true });
     }
   });
