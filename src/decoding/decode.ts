@@ -46,7 +46,8 @@ function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrame
   const acoustic = chooseAcousticScorer(options, encoderFrames, ctcLogits, ctx.vocab.size);
   const weight = effectiveLmWeight(options, ctx);
   if (weight === 0 || ctx.lm === undefined) return acoustic;
-  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID));
+  const oovPenalty = options.oovPenalty ?? ctx.lm.oovPenalty;
+  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty);
 }
 
 /** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */

@@ -9,16 +9,22 @@ export interface FusionLm {
   readonly model: CharLm;
   /** The weight used when the options name none (config.json lm.weight, chosen on the validation voices). */
   readonly weight: number;
+  /** The out-of-vocabulary penalty used when the options name none (config.json lm.oovPenalty, else 0). */
+  readonly oovPenalty: number;
 }
 
 /** The loaded bundle's LM for a DecodeContext; undefined when the bundle has none. */
 export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'card'>): FusionLm | undefined {
-  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0 };
+  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0, oovPenalty: model.card.lm?.oovPenalty ?? 0 };
 }
 
 interface FusedState {
   readonly inner: unknown;
   readonly context: LmContext;
+  /** The characters of the word being spelt (since the last space). */
+  readonly word: string;
+  /** Whether that word has already left the vocabulary (and paid the penalty for it). */
+  readonly outside: boolean;
 }
 
 /**
@@ -43,11 +49,16 @@ export function lmSymbols(vocab: Vocabulary, lm: CharLm, eosId: number): Int32Ar
  * the hypothesis's characters), <eos> scored as the end of the sentence. The LM's context rides
  * along in the scorer state, so forking a hypothesis forks it too. Tokens the inner scorer rules
  * out (-Infinity) stay ruled out.
+ *
+ * `oovPenalty` is subtracted once per word that is not a word of the LM's training text, at the
+ * first character where it stops being the beginning of one (or at its end, for a word that
+ * stops short), so the beam drops a misspelling before it has spent its width on it.
  */
-export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array): HypothesisScorer {
+export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0): HypothesisScorer {
   const lmLogProbs = new Float64Array(lm.outputs);
+  const space = lm.characters.indexOf(' ');
   return {
-    init: (): FusedState => ({ inner: inner.init(), context: lm.initial() }),
+    init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: '', outside: false }),
     score(state, attention, out) {
       const s = state as FusedState;
       inner.score(s.inner, attention, out);
@@ -55,7 +66,14 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
         const symbol = symbols[c];
-        out[c] = symbol < 0 ? Number.NEGATIVE_INFINITY : out[c] + weight * lmLogProbs[symbol];
+        if (symbol < 0) {
+          out[c] = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        out[c] += weight * lmLogProbs[symbol];
+        if (oovPenalty === 0 || s.outside) continue;
+        const ends = symbol === space || symbol === lm.eos;
+        if (ends ? s.word !== '' && !lm.isWord(s.word) : !lm.isWordPrefix(s.word + lm.characters[symbol])) out[c] -= oovPenalty;
       }
       return out;
     },
@@ -63,7 +81,11 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       const s = state as FusedState;
       // Only live hypotheses are advanced, and they never hold <eos>.
       const symbol = symbols[token];
-      return { inner: inner.advance(s.inner, token), context: symbol >= 0 && symbol !== lm.eos ? lm.advance(s.context, symbol) : s.context };
+      if (symbol < 0 || symbol === lm.eos) return { ...s, inner: inner.advance(s.inner, token) };
+      const context = lm.advance(s.context, symbol);
+      if (symbol === space) return { inner: inner.advance(s.inner, token), context, word: '', outside: false };
+      const word = s.word + lm.characters[symbol];
+      return { inner: inner.advance(s.inner, token), context, word, outside: s.outside || (oovPenalty !== 0 && !lm.isWordPrefix(word)) };
     },
   };
 }

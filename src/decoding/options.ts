@@ -33,6 +33,12 @@ export interface DecodingOptions {
    * validation voices), or 0 when the bundle has no LM. A weight > 0 needs a bundle with an LM.
    */
   readonly lmWeight?: number;
+  /**
+   * With the LM on, subtracted once for each word that is not a word of the LM's training text,
+   * as soon as its spelling leaves every such word. Default (undefined): the bundle's
+   * (config.json lm.oovPenalty), else 0.
+   */
+  readonly oovPenalty?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
 }
@@ -76,6 +82,8 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
   if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
     bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
+  if (o.oovPenalty !== undefined && !(typeof o.oovPenalty === 'number' && Number.isFinite(o.oovPenalty) && o.oovPenalty >= 0))
+    bad('oovPenalty', `oovPenalty must be a finite number >= 0, got ${String(o.oovPenalty)}`);
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   return Object.freeze(o);
 }

@@ -25,6 +25,10 @@ export interface CharLm {
   advance(context: LmContext, symbol: number): LmContext;
   /** ln p(s | context) for every output symbol s into `out` [outputs]. */
   logProbs(context: LmContext, out: Float64Array): Float64Array;
+  /** Whether `word` is a word of the training text. */
+  isWord(word: string): boolean;
+  /** Whether `prefix` begins some word of the training text ('' does). */
+  isWordPrefix(prefix: string): boolean;
 }
 
 export type LmContext = readonly number[];
@@ -35,6 +39,8 @@ export interface LmDescription {
   readonly file: string;
   /** Default fusion weight, chosen on the validation voices. */
   readonly weight: number;
+  /** Default out-of-vocabulary penalty (see DecodingOptions.oovPenalty); absent: 0. */
+  readonly oovPenalty?: number;
   readonly order?: number;
   readonly [key: string]: unknown;
 }
@@ -64,6 +70,21 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   count(entries, 'entries', 0);
   if (!(Array.isArray(symbols) && symbols.length > 0 && symbols.every((s) => typeof s === 'string' && [...s].length === 1))) corrupt('header.symbols must list single characters');
   const characters = Object.freeze([...(symbols as string[])]);
+  const wordList = header.words ?? [];
+  if (!(Array.isArray(wordList) && wordList.every((w) => typeof w === 'string' && w.length > 0))) corrupt('header.words must list words');
+  const words = (wordList as string[]).slice().sort();
+  const wordSet = new Set(words);
+  // The first word >= prefix begins with it if any word does.
+  const lowerBound = (key: string) => {
+    let lo = 0;
+    let hi = words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (words[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const n = nodes as number;
   const e = entries as number;
 
@@ -125,6 +146,12 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
       for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
       return out;
     },
+    isWord: (word: string) => wordSet.has(word),
+    isWordPrefix(prefix: string) {
+      if (prefix === '') return true;
+      const at = lowerBound(prefix);
+      return at < words.length && words[at].startsWith(prefix);
+    },
   });
 }
 
@@ -141,6 +168,8 @@ export function parseLmDescription(value: unknown, input: string): LmDescription
   if (value.kind !== 'char-ngram') fail(`kind ${JSON.stringify(value.kind)} is not supported (only "char-ngram")`);
   if (typeof value.file !== 'string' || value.file.length === 0 || value.file.includes('..')) fail('file must name a file inside the bundle');
   if (!(typeof value.weight === 'number' && Number.isFinite(value.weight) && value.weight >= 0)) fail(`weight must be a finite number >= 0, got ${JSON.stringify(value.weight)}`);
+  if (value.oovPenalty !== undefined && !(typeof value.oovPenalty === 'number' && Number.isFinite(value.oovPenalty) && value.oovPenalty >= 0))
+    fail(`oovPenalty must be a finite number >= 0, got ${JSON.stringify(value.oovPenalty)}`);
   return Object.freeze({ ...value }) as LmDescription;
 }
 

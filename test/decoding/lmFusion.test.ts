@@ -8,7 +8,9 @@ const vocab = createVocabulary([...CONTRACT_VOCAB], 'test');
 const CHARACTERS = CONTRACT_VOCAB.slice(3);
 const FRAMES = 24;
 
-/** An LM that, after "ab", all but insists on "z"; uniform everywhere else. */
+const WORDS = ['abd', 'ab', 'abz'];
+
+/** An LM that, after "ab", all but insists on "z"; uniform everywhere else. Its words: WORDS. */
 const insistsOnZ: CharLm = {
   order: 4,
   characters: CHARACTERS,
@@ -22,10 +24,12 @@ const insistsOnZ: CharLm = {
     for (let s = 0; s < out.length; s++) out[s] = text === 'ab' ? Math.log(s === z ? 0.97 : 0.03 / (out.length - 1)) : -Math.log(out.length);
     return out;
   },
+  isWord: (word: string) => WORDS.includes(word),
+  isWordPrefix: (prefix: string) => WORDS.some((w) => w.startsWith(prefix)),
 };
 
 const base: DecodeContext = { vocab, frameSeconds: 0.04, attention: { left: 2, right: 3 } };
-const withLm = (weight: number): DecodeContext => ({ ...base, lm: { model: insistsOnZ, weight } satisfies FusionLm });
+const withLm = (weight: number): DecodeContext => ({ ...base, lm: { model: insistsOnZ, weight, oovPenalty: 0 } satisfies FusionLm });
 const session = () => scriptedSession(spell('abd'), FRAMES, (p) => 3 * p + 1);
 
 // The scripted decoder has no CTC head: these are attention + LM (joint CTC + LM is the same wrapper over the joint scorer).
@@ -85,6 +89,27 @@ describe('shallow fusion options', () => {
     expect(out[1]).toBe(Number.NEGATIVE_INFINITY);
     expect(out[id('z')]).toBeCloseTo(Math.log(1 / 29) + 0.5 * Math.log(0.97), 5);
     expect(out[2]).toBeCloseTo(Math.log(1 / 29) + 0.5 * Math.log(0.03 / 28), 5);
+  });
+
+  it('takes the out-of-vocabulary penalty once per word, where it leaves the vocabulary', () => {
+    const symbols = lmSymbols(vocab, insistsOnZ, 2);
+    const fused = lmFusionScorer(attentionScorer, insistsOnZ, 1, symbols, 3);
+    const plain = lmFusionScorer(attentionScorer, insistsOnZ, 1, symbols, 0);
+    const attention = new Float32Array(vocab.size).fill(-1);
+    const after = (scorer: typeof fused, text: string) => scorer.score([...text].reduce((st, ch) => scorer.advance(st, id(ch)), scorer.init()), attention, new Float32Array(vocab.size));
+    const a = after(fused, 'a');
+    const a0 = after(plain, 'a');
+    expect(a[id('b')]).toBeCloseTo(a0[id('b')], 6); // "ab" begins a word
+    expect(a[id('c')]).toBeCloseTo(a0[id('c')] - 3, 6); // "ac" begins none
+    expect(a[id(' ')]).toBeCloseTo(a0[id(' ')] - 3, 6); // "a" is no word
+    expect(a[2]).toBeCloseTo(a0[2] - 3, 6); // nor at the end of the sentence
+    const ab = after(fused, 'ab');
+    expect(ab[id(' ')]).toBeCloseTo(after(plain, 'ab')[id(' ')], 6); // "ab" is a word
+    // Once outside, the rest of the word costs nothing more; the next word starts afresh.
+    const ac = after(fused, 'ac');
+    expect(ac[id('x')]).toBeCloseTo(after(plain, 'ac')[id('x')], 6);
+    expect(ac[id(' ')]).toBeCloseTo(after(plain, 'ac')[id(' ')], 6);
+    expect(after(fused, 'ac ')[id('q')]).toBeCloseTo(after(plain, 'ac ')[id('q')] - 3, 6);
   });
 
   it('refuses a language model that cannot spell a token of the vocabulary', () => {

@@ -27,7 +27,9 @@ lm.bin (little-endian) is what src/model/charLm.ts reads:
     (padded to 4); uint32 childNode[nodes - 1].
 Node 0 is the empty context; a node's children prepend one older symbol to its context, so
 walking from the newest symbol backwards visits the contexts from order 1 upwards. Its entries
-are the continuations c with a(h, c) > 0, sorted by symbol. Deterministic: same text, same bytes.
+are the continuations c with a(h, c) > 0, sorted by symbol. The header also lists the words of
+the training text ("words", sorted), for the decoder's out-of-vocabulary penalty. Deterministic:
+same text, same bytes.
 """
 import argparse
 import hashlib
@@ -216,8 +218,10 @@ def build(corpus: str, order: int = DEFAULT_ORDER, pool: list = (), distinct: bo
                 "sentences": len(sentences), "distinct": len(set(sentences)),
                 "characters": sum(len(s) + 1 for s in sentences), "droppedHeldOut": dropped,
                 "sha256": text_hash}
+    words = sorted({w for s in sentences for w in s.split()})
+    training["words"] = len(words)
     header = {"kind": "char-ngram", "order": order, "smoothing": "interpolated modified Kneser-Ney",
-              "symbols": SYMBOLS, "training": training}
+              "symbols": SYMBOLS, "training": training, "words": words}
     data = serialise(estimate(sentences, order), header)
     return data, {"kind": "char-ngram", "order": order, "smoothing": "interpolated modified Kneser-Ney",
                   "trainingText": training, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -231,12 +235,13 @@ def main(argv=None) -> None:
     ap.add_argument("--pool", action="store_true", help="add the corpus's training sentence pool (fortunes, WordNet examples)")
     ap.add_argument("--distinct", action="store_true", help="count each sentence once")
     ap.add_argument("--weight", type=float, required=True, help="default fusion weight recorded in lm.json (tuned on validation)")
+    ap.add_argument("--oov-penalty", type=float, default=0.0, help="default out-of-vocabulary penalty recorded in lm.json (tuned on validation)")
     args = ap.parse_args(argv)
     data, info = build(args.corpus, args.order, pool_sentences() if args.pool else (), args.distinct)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "lm.bin"), "wb") as f:
         f.write(data)
-    info = {"file": "lm.bin", "weight": args.weight, **info}
+    info = {"file": "lm.bin", "weight": args.weight, "oovPenalty": args.oov_penalty, **info}
     with open(os.path.join(args.out, "lm.json"), "w", encoding="utf-8") as f:
         json.dump(info, f, indent=1, sort_keys=True)
         f.write("\n")
