@@ -134,37 +134,42 @@ async function results(args: readonly string[]): Promise<number> {
     return { target: target(values), format, ...(values['out-dir'] === undefined ? {} : { outDir: values['out-dir'] }) };
   });
   if (typeof parsed === 'number') return parsed;
-  const [{ queueResults }, { createOutputNamer }] = await Promise.all([import('../queue/results.ts'), import('../report/transcriptWriter.ts')]);
-  const { results: stored, failures } = await queueResults(parsed.target);
+  const [{ iterateResults }, { createOutputNamer }] = await Promise.all([import('../queue/results.ts'), import('../report/transcriptWriter.ts')]);
   const { format, outDir } = parsed;
-  if (format !== 'json' && outDir === undefined && stored.length > 1) {
-    process.stderr.write(`las queue results: --format ${format} makes one subtitle document per input; with ${stored.length} results, add --out-dir DIR\n`);
-    return 2;
-  }
   const namer = outDir === undefined ? undefined : createOutputNamer(outDir, format as OutputFormat);
   if (outDir !== undefined) await mkdir(resolve(outDir), { recursive: true });
   let missing = 0;
-  for (const r of stored) {
+  let failed = 0;
+  // Subtitles on stdout are one document: the first is held until it is clear that it is the only one.
+  let held: string | undefined;
+  for await (const item of iterateResults(parsed.target)) {
+    if ('failure' in item) {
+      failed++;
+      const f = item.failure.record;
+      // Failures are listed as las transcribe lists them: a JSON record on stdout, else a line on stderr.
+      if (format === 'json' && outDir === undefined) process.stdout.write(`${JSON.stringify(f)}\n`);
+      else process.stderr.write(`las queue results: ${f.file}: ${f.error.code}: ${f.error.message}\n`);
+      continue;
+    }
+    const r = item.result;
     const content = format === 'json' ? `${JSON.stringify(r.record)}\n` : r[format];
     if (content === undefined) {
       missing++;
       process.stderr.write(`las queue results: ${r.record.file}: no ${format} stored (queue it with --subtitles ${format})\n`);
-      continue;
-    }
-    if (namer === undefined) process.stdout.write(content);
-    else {
+    } else if (namer !== undefined) {
       const path = namer(r.record.file);
       await writeFile(path, content).catch((cause: Error) => {
         throw new LasError('WRITE_FAILED', `cannot write (${cause.message})`, path, { cause });
       });
+    } else if (format === 'json') process.stdout.write(content);
+    else if (held === undefined) held = content;
+    else {
+      process.stderr.write(`las queue results: --format ${format} makes one subtitle document per input; with several results, add --out-dir DIR\n`);
+      return 2;
     }
   }
-  // Failures are listed as las transcribe lists them: a JSON record on stdout, else a line on stderr.
-  for (const f of failures) {
-    if (format === 'json' && outDir === undefined) process.stdout.write(`${JSON.stringify(f.record)}\n`);
-    else process.stderr.write(`las queue results: ${f.record.file}: ${f.record.error.code}: ${f.record.error.message}\n`);
-  }
-  return failures.length > 0 || missing > 0 ? 1 : 0;
+  if (held !== undefined) process.stdout.write(held);
+  return failed > 0 || missing > 0 ? 1 : 0;
 }
 
 const SUBCOMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = { add, status, results };

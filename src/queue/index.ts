@@ -6,6 +6,6 @@ export { DEFAULT_QUEUE_NAME, validateQueueName, type QueueTarget } from './names
 export { MAX_PAYLOAD_BYTES, SUBTITLE_FORMATS, validateJobPayload, type JobDecoding, type JobPayload, type JobSource, type SubtitleFormat } from './payload.ts';
 export { PERMANENT_CODES, codeOfReason, isPermanent, processJob } from './processJob.ts';
 export { readResult, readResults, type StoredResult } from './resultStore.ts';
-export { queueResults, type FailedJob, type QueueResults } from './results.ts';
-export { queueStatus, type QueueStatus } from './status.ts';
+export { iterateResults, queueResults, type FailedJob, type QueueResults } from './results.ts';
+export { openQueue, queueStatus, type OpenQueue, type QueueStatus } from './status.ts';
 export { startWorker, type TranscriptionWorker, type WorkerEvent, type WorkerOptions } from './worker.ts';

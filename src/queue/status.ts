@@ -19,8 +19,15 @@ export interface QueueStatus {
   readonly throughput?: { readonly audioHoursPerHour: number; readonly filesPerHour: number; readonly wallSeconds: number };
 }
 
-/** Opens the queue and the store for one call and closes both, whatever happens. */
-export async function withQueue<T>(target: QueueTarget, body: (queue: Queue, store: Redis, name: string) => Promise<T>): Promise<T> {
+export interface OpenQueue {
+  readonly queue: Queue;
+  readonly store: Redis;
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+/** The queue and its result store, connected (an unusable Redis is a typed error here); close() when done. */
+export async function openQueue(target: QueueTarget): Promise<OpenQueue> {
   const name = validateQueueName(target.queue);
   const redis = parseRedisUrl(target.redis);
   await checkRedis(target.redis);
@@ -28,11 +35,24 @@ export async function withQueue<T>(target: QueueTarget, body: (queue: Queue, sto
   queue.on('error', () => undefined); // a failing command rejects its own promise
   const store = new Redis(redisOptions(redis, false));
   store.on('error', () => undefined);
+  return {
+    queue,
+    store,
+    name,
+    async close() {
+      store.disconnect();
+      await queue.close();
+    },
+  };
+}
+
+/** Opens the queue and the store for one call and closes both, whatever happens. */
+export async function withQueue<T>(target: QueueTarget, body: (queue: Queue, store: Redis, name: string) => Promise<T>): Promise<T> {
+  const open = await openQueue(target);
   try {
-    return await body(queue, store, name);
+    return await body(open.queue, open.store, open.name);
   } finally {
-    store.disconnect();
-    await queue.close();
+    await open.close();
   }
 }
 

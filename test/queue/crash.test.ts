@@ -15,10 +15,10 @@ import { spawnWorker, stopWorker, type WorkerProcess } from './workerProcess.ts'
 /**
  * A worker killed with SIGKILL in the middle of a job loses nothing: its lock lapses, the other
  * worker's stalled check puts the job back and the other worker completes it, and the result
- * is written once. Locks are short here (4 s, checked every second) so the test does not wait
+ * is written once. Locks are short here (8 s, checked every second) so the test does not wait
  * BullMQ's default 30 s; nothing is asserted about how long anything takes.
  */
-const LOCKS = ['--lock-duration-ms', '4000', '--stalled-interval-ms', '1000'] as const;
+const LOCKS = ['--lock-duration-ms', '8000', '--stalled-interval-ms', '1000'] as const;
 
 let redis: TestRedis;
 let dir: string;

@@ -53,12 +53,13 @@ afterAll(async () => {
 
 describe('las queue end to end (two worker processes, real Redis)', () => {
   it('stores a result equal to las transcribe for every good file, and fails every corrupt one with its code after one attempt', { timeout: 300_000 }, async () => {
+    // Both workers are up before anything is queued, so the two share the batch from its start.
+    workers = ['w1', 'w2'].map((name) => spawnWorker(['--redis', redis.url, '--model', TINY, '--input-root', join(dir, 'in'), '--name', name]));
+    await Promise.all(workers.map((w) => w.waitForLine(/^las worker: w\d ready$/)));
     const added = await runCli(['queue', 'add', join(dir, 'in'), '--redis', redis.url, ...DECODING, '--subtitles', 'srt']);
     expect(added.stderr).toBe('');
     expect(added.stdout).toBe(`queued ${TOTAL}, skipped 0 (already queued or done)\n`);
     expect(added.code).toBe(0);
-
-    workers = ['w1', 'w2'].map((name) => spawnWorker(['--redis', redis.url, '--model', TINY, '--input-root', join(dir, 'in'), '--name', name]));
     await waitForFinished(workers, TOTAL);
 
     const { results, failures } = await queueResults({ redis: redis.url });
@@ -100,6 +101,10 @@ describe('las queue end to end (two worker processes, real Redis)', () => {
       if (want.ok) expect(line.text).toBe(want.value.result.text);
       else expect(line.error?.code).toBe(want.error.code);
     }
+    // Subtitles are one document per input: several results need a folder.
+    const mixed = await runCli(['queue', 'results', '--redis', redis.url, '--format', 'srt']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stdout).toBe('');
     const out = join(dir, 'srt');
     const srt = await runCli(['queue', 'results', '--redis', redis.url, '--format', 'srt', '--out-dir', out]);
     expect(srt.code).toBe(1);
