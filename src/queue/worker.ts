@@ -41,6 +41,9 @@ export type WorkerEvent =
 
 export interface TranscriptionWorker {
   readonly name: string;
+  /** Takes no new job until resume(); resolves once the jobs in hand are finished. */
+  pause(): Promise<void>;
+  resume(): void;
   /** Stops taking jobs, lets the ones in hand finish and store their results, then disconnects. */
   close(): Promise<void>;
 }
@@ -112,6 +115,8 @@ export async function startWorker(options: WorkerOptions): Promise<Transcription
   let closing: Promise<void> | undefined;
   return {
     name,
+    pause: () => worker.pause(),
+    resume: () => worker.resume(),
     close() {
       closing ??= (async () => {
         await worker.close(); // waits for the jobs in hand

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -107,6 +107,33 @@ describe('queue security', () => {
     expect(events.filter((e) => e.type === 'done').map((e) => (e as { name: string }).name)).toEqual([join(dir, 'root', 'b.wav')]);
     const direct = await transcribe(join(dir, 'root', 'b.wav'), { model });
     expect(results.map((r) => [r.record.file, r.record.text])).toEqual([[join(dir, 'root', 'b.wav'), direct.text]]);
+  });
+
+  it('a transient failure (the file away for a moment on shared storage) is retried with backoff and then succeeds', { timeout: 120_000 }, async () => {
+    const path = join(dir, 'root', 'flaky.wav');
+    writeFileSync(path, encodeWav16(clip(await sampleSpeech(), 13)));
+    await worker!.pause();
+    const { queued } = await enqueue([path], { redis: redis.url }); // default backoff: 1 s before the second try
+    expect(queued).toHaveLength(1);
+    // Away before the worker looks (it is paused until then), back once the first try has failed.
+    renameSync(path, `${path}.away`);
+    const firstTry = new Promise<WorkerEvent>((done) => {
+      const look = () => {
+        const e = events.find((x) => x.type === 'failed' && x.jobId === queued[0]);
+        if (e !== undefined) done(e);
+        else waiters.push(look);
+      };
+      look();
+    });
+    worker!.resume();
+    const failure = await firstTry;
+    expect(failure).toMatchObject({ type: 'failed', code: 'READ_FAILED', final: false });
+    renameSync(`${path}.away`, path);
+    await finished(queued);
+    const { results } = await queueResults({ redis: redis.url });
+    const stored = results.find((r) => r.jobId === queued[0]);
+    expect(stored?.attempt).toBe(2);
+    expect(stored?.record.text).toBe((await transcribe(path, { model })).text);
   });
 
   it('a bytes job over the size limit is refused when queued (PAYLOAD_TOO_LARGE), nothing queued', async () => {
