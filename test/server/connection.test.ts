@@ -9,6 +9,7 @@ import { startServer } from '../../src/server/server.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
 import { TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from './client.ts';
+import { rawConnect } from './rawClient.ts';
 
 let model: LoadedModel;
 beforeAll(async () => {
@@ -145,5 +146,26 @@ describe('server close()', () => {
     expect(gated.running()).toBe(0);
     expect(server.pendingWork).toBe(0);
     expect(logged).toEqual([]);
+  });
+
+  it('while it waits for work in flight, refuses new streams with 503 and says so', async () => {
+    const gated = gatedModel(model);
+    const events: string[] = [];
+    const server = await startServer(gated.model, { port: 0 }, () => {}, (line) => events.push(line));
+    const client = await connect(server.url);
+    client.sendJson({ type: 'start', sampleRate: 16000, format: 's16' });
+    await client.waitFor((m) => m.type === 'ready');
+    for (let i = 0; i < 40; i++) client.ws.send(chunk());
+    await gated.entered;
+    const closing = server.close();
+    expect((await client.closed).code).toBe(1001);
+    // close() is still waiting for the chunk inside inference, so the server still listens.
+    const late = rawConnect(server.url);
+    expect(await late.status).toMatch(/^HTTP\/1\.1 503 /);
+    await late.closed;
+    expect(events.filter((e) => e.includes('refused'))).toEqual([expect.stringMatching(/refused \(503 shutting down\)$/)]);
+    gated.open();
+    await closing;
+    expect(gated.running()).toBe(0);
   });
 });
