@@ -35,6 +35,7 @@ inputs were queued and how many skipped.
   --bytes                   carry each file's bytes in the job (at most 8 MiB a file), for workers
                             without the shared storage; default: its absolute path
   --attempts N              tries for a transient failure (default 3; a corrupt file gets one)
+  --retry-failed            put inputs whose job failed back in the queue (default: skipped)
   --files-from LIST         also queue the paths listed in LIST, one per line ('-': stdin)
 
 queue status: jobs waiting, active, retrying, done and failed; audio hours done; throughput.
@@ -80,7 +81,7 @@ async function add(args: readonly string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { ...COMMON, ...DECODING_FLAG_OPTIONS, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
+      options: { ...COMMON, ...DECODING_FLAG_OPTIONS, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, 'retry-failed': { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
     });
     const listed = values['files-from'] === undefined ? [] : readFileList(values['files-from']);
     const given = [...positionals, ...listed];
@@ -93,14 +94,15 @@ async function add(args: readonly string[]): Promise<number> {
       decoding: parseDecodingFlags(values), // enqueue keeps the fields a job carries
       formats: subtitles,
       carry: values.bytes === true ? ('bytes' as const) : ('path' as const),
+      retryFailed: values['retry-failed'] === true,
       ...(values.attempts === undefined ? {} : { attempts: integerFlag('attempts', values.attempts, 1, 100)! }),
     };
   });
   if (typeof parsed === 'number') return parsed;
   const { enqueue } = await import('../queue/enqueue.ts');
-  const summary = await enqueue(parsed.inputs, { ...parsed.target, decoding: parsed.decoding, formats: parsed.formats, carry: parsed.carry, ...(parsed.attempts === undefined ? {} : { attempts: parsed.attempts }) });
+  const summary = await enqueue(parsed.inputs, { ...parsed.target, decoding: parsed.decoding, formats: parsed.formats, carry: parsed.carry, retryFailed: parsed.retryFailed, ...(parsed.attempts === undefined ? {} : { attempts: parsed.attempts }) });
   for (const err of summary.failed) process.stderr.write(`las queue add: ${err.message}\n`);
-  process.stdout.write(`queued ${summary.queued.length}, skipped ${summary.skipped.length} (already queued or done)${summary.failed.length > 0 ? `, ${summary.failed.length} unreadable` : ''}\n`);
+  process.stdout.write(`queued ${summary.queued.length}, skipped ${summary.skipped.length} (already queued or done)${summary.retried.length > 0 ? `, retried ${summary.retried.length} failed` : ''}${summary.failed.length > 0 ? `, ${summary.failed.length} unreadable` : ''}\n`);
   return summary.failed.length > 0 ? 1 : 0;
 }
 

@@ -23,12 +23,16 @@ export interface EnqueueOptions extends QueueTarget {
   readonly attempts?: number;
   /** First retry delay, doubled at each retry. Default 1000 ms. */
   readonly backoffMs?: number;
+  /** Put a job that failed under the same content and options back in the queue (say, once its storage is back) instead of skipping it. Default false. */
+  readonly retryFailed?: boolean;
 }
 
 export interface EnqueueSummary {
   readonly queued: readonly string[];
   /** Inputs already queued or done under the same content and options (job ids). */
   readonly skipped: readonly string[];
+  /** Failed jobs put back in the queue (retryFailed). */
+  readonly retried: readonly string[];
   /** Inputs that could not be read (or were too large to carry): nothing was queued for them. */
   readonly failed: readonly LasError[];
 }
@@ -55,7 +59,8 @@ async function payloadFor(input: string, carry: 'path' | 'bytes', decoding: JobD
 /**
  * Queues one transcription job per input file. The job id is the content's hash with the
  * options (jobIdFor), so an input already queued, running, done or failed under the same
- * content and options is skipped, and a rerun of `queue add` queues only what is new.
+ * content and options is skipped (a failed one is put back with retryFailed), and a rerun of
+ * `queue add` queues only what is new.
  */
 export async function enqueue(inputs: readonly string[], options: EnqueueOptions): Promise<EnqueueSummary> {
   const queueName = validateQueueName(options.queue);
@@ -75,6 +80,7 @@ export async function enqueue(inputs: readonly string[], options: EnqueueOptions
   queue.on('error', () => undefined); // a failing command rejects its own promise below
   const queued: string[] = [];
   const skipped: string[] = [];
+  const retried: string[] = [];
   const failed: LasError[] = [];
   try {
     for (const input of inputs) {
@@ -87,7 +93,13 @@ export async function enqueue(inputs: readonly string[], options: EnqueueOptions
         continue;
       }
       const jobId = jobIdFor(payload.sha256, decoding, formats);
-      if ((await queue.getJobState(jobId)) !== 'unknown') {
+      const state = await queue.getJobState(jobId);
+      if (state === 'failed' && options.retryFailed === true) {
+        await (await queue.getJob(jobId))?.retry('failed');
+        retried.push(jobId);
+        continue;
+      }
+      if (state !== 'unknown') {
         skipped.push(jobId);
         continue;
       }
@@ -97,5 +109,5 @@ export async function enqueue(inputs: readonly string[], options: EnqueueOptions
   } finally {
     await queue.close();
   }
-  return { queued, skipped, failed };
+  return { queued, skipped, retried, failed };
 }

@@ -133,10 +133,14 @@ describe('las queue end to end (two worker processes, real Redis)', () => {
       const bytes = await runCli(['queue', 'add', ...batch.good.slice(0, 5), '--bytes', '--redis', redis.url, ...DECODING, '--subtitles', 'srt']);
       expect(bytes.stdout).toBe('queued 0, skipped 5 (already queued or done)\n');
       expect(await queue.getJobCounts()).toEqual(before);
+      // A failed job is skipped too, unless asked to be put back.
+      const retry = await runCli(['queue', 'add', batch.bad[0]!, '--redis', redis.url, ...DECODING, '--subtitles', 'srt', '--retry-failed']);
+      expect(retry.stdout).toBe('queued 0, skipped 0 (already queued or done), retried 1 failed\n');
+      expect(await queue.getJobCounts('waiting', 'failed')).toMatchObject({ waiting: before.waiting! + 1, failed: before.failed! - 1 });
       // The same file asked for another way is new work.
       const other = await runCli(['queue', 'add', batch.good[0]!, '--redis', redis.url, '--beam', '1']);
       expect(other.stdout).toBe('queued 1, skipped 0 (already queued or done)\n');
-      expect((await queue.getJobCounts()).waiting).toBe(before.waiting! + 1);
+      expect((await queue.getJobCounts()).waiting).toBe(before.waiting! + 2);
     } finally {
       await queue.close();
     }
