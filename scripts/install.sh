@@ -27,8 +27,9 @@ APT_PACKAGES=(
   fortunes fortunes-min wordnet-base
   # training recipe and its tests
   python3-numpy python3-torch python3-onnx python3-pytest libopenblas0-openmp
-  # the job queue's tests and bench (BullMQ's Redis; the tests start their own server, never the service)
-  redis-server
+  # the job queue's tests and bench (BullMQ's Redis; the tests start their own server, never the
+  # service; openssl makes the TLS test's certificates)
+  redis-server openssl
 )
 
 missing=()
