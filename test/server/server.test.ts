@@ -8,16 +8,18 @@ import { startServer, type LasServer } from '../../src/server/server.ts';
 import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from './client.ts';
+import { createEventLog } from './eventLog.ts';
 
 let model: LoadedModel;
 let server: LasServer;
 const records: StreamRecord[] = [];
 const logged: string[] = [];
+const serverEvents = createEventLog();
 let speech48k: Float32Array;
 
 beforeAll(async () => {
   model = await loadModel(TINY);
-  server = await startServer(model, { port: 0, maxStreams: 2, maxMessageBytes: 64 * 1024, idleTimeoutMs: 1000, onStreamEnd: (r) => records.push(r) }, (m) => logged.push(m));
+  server = await startServer(model, { port: 0, maxStreams: 2, maxMessageBytes: 64 * 1024, idleTimeoutMs: 1000, onStreamEnd: (r) => records.push(r) }, (m) => logged.push(m), serverEvents.push);
   speech48k = resample(await readWavFile(join(SAMPLES, 'flite-awb-question.wav')), 48000).samples;
 });
 afterAll(async () => {
@@ -116,17 +118,21 @@ describe('WebSocket stream', () => {
     const c = await connect(server.url);
     expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'TOO_MANY_STREAMS' });
     expect((await c.closed).code).toBe(1013);
+    const mark = serverEvents.lines.length;
     a.ws.close();
     await a.closed;
     // The server frees the slot on its own 'close' event, which may come after the client's.
-    await vi.waitFor(() => expect(server.streams).toBe(1));
+    await serverEvents.waitFor(/ closed \(/, mark);
+    expect(server.streams).toBe(1);
     const d = await connect(server.url);
     d.sendJson({ type: 'start', sampleRate: 16000, format: 's16' });
     await d.waitFor((m) => m.type === 'ready');
+    const mark2 = serverEvents.lines.length;
     b.ws.close();
     d.ws.close();
     await Promise.all([b.closed, d.closed]);
-    await vi.waitFor(() => expect(server.streams).toBe(0));
+    await serverEvents.waitFor(/ closed \(/, mark2, 2);
+    expect(server.streams).toBe(0);
   });
 
   it('closes an idle client with IDLE_TIMEOUT (4000) once idleTimeoutMs has passed', async () => {
