@@ -84,6 +84,17 @@ describe('las queue end to end (two worker processes, real Redis)', () => {
     expect(finishedBy).toHaveLength(TOTAL);
     expect(new Set(finishedBy).size).toBe(TOTAL);
 
+    // And through the commands themselves, for a good and a corrupt file: las transcribe prints what the queue stored.
+    for (const file of [batch.good[0]!, batch.bad[1]!]) {
+      const direct = await runCli(['transcribe', '--format', 'json', '--model', TINY, ...DECODING, file]);
+      const printed = JSON.parse(direct.stdout) as TranscriptRecord & { error?: { code: string } };
+      const stored = results.find((r) => r.record.file === file);
+      if (stored !== undefined) expect(comparable(stored.record)).toEqual(comparable(printed));
+      else expect(failures.find((f) => f.record.file === file)?.record.error.code).toBe(printed.error?.code);
+    }
+    const text = await runCli(['queue', 'status', '--redis', redis.url]);
+    expect(text.stdout).toMatch(new RegExp(`^waiting 0, active 0, retrying 0, done ${TOTAL - TOTAL / BAD_EVERY}, failed ${TOTAL / BAD_EVERY}\n`));
+
     const status = await queueStatus({ redis: redis.url });
     const audioSeconds = results.reduce((s, r) => s + r.record.duration, 0);
     expect({ waiting: status.waiting, active: status.active, retrying: status.retrying, done: status.done, failed: status.failed }).toEqual({ waiting: 0, active: 0, retrying: 0, done: TOTAL - TOTAL / BAD_EVERY, failed: TOTAL / BAD_EVERY });
