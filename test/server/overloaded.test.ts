@@ -6,23 +6,17 @@ import { startServer, type LasServer } from '../../src/server/server.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
 import { SAMPLES, TINY } from '../streaming/helpers.ts';
 import { connect, s16 } from './client.ts';
+import { createEventLog } from './eventLog.ts';
 
 /** A server that lets at most 1 s of audio wait to be recognised per stream. */
 let model: LoadedModel;
 let server: LasServer;
 let speech: Float32Array; // 16 kHz
-/** The server's connection events (accepted, refused, closed), and a wait for one of them. */
-const serverEvents: string[] = [];
-const eventWaiters: { pattern: RegExp; resolve: () => void }[] = [];
-const serverEvent = (pattern: RegExp) =>
-  serverEvents.some((e) => pattern.test(e)) ? Promise.resolve() : new Promise<void>((resolve) => eventWaiters.push({ pattern, resolve }));
+const serverEvents = createEventLog();
+const serverEvent = (pattern: RegExp) => serverEvents.waitFor(pattern);
 beforeAll(async () => {
   model = await loadModel(TINY);
-  const onEvent = (line: string) => {
-    serverEvents.push(line);
-    for (const w of eventWaiters.filter((w) => w.pattern.test(line))) (eventWaiters.splice(eventWaiters.indexOf(w), 1), w.resolve());
-  };
-  server = await startServer(model, { port: 0, maxStreams: 1, maxQueuedSeconds: 1 }, () => {}, onEvent);
+  server = await startServer(model, { port: 0, maxStreams: 1, maxQueuedSeconds: 1 }, () => {}, serverEvents.push);
   speech = (await readWavFile(join(SAMPLES, 'flite-kal-sentence.wav'))).samples;
 });
 afterAll(async () => {
