@@ -8,7 +8,8 @@
  *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--lm-weights 0,0.5] [--limit 60] [--model DIR] [--segmented]
  *
  * --lm-weights: shallow-fusion weights of the bundle's LM (default: the bundle's own, config.json
- * lm.weight, or 0 without an LM); --oov-penalties likewise (config.json lm.oovPenalty).
+ * lm.weight, or 0 without an LM); --oov-penalties and --word-penalties likewise (lm.oovPenalty,
+ * lm.wordPenalty).
  *
  * --segmented runs the product path instead (transcribe(): files streamed, cut at pauses, each
  * segment decoded), for long recordings; RTF then counts everything transcribe() does.
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
       'ctc-weights': { type: 'string' },
       'lm-weights': { type: 'string' },
       'oov-penalties': { type: 'string' },
+      'word-penalties': { type: 'string' },
       'length-penalty': { type: 'string' },
       limit: { type: 'string' },
       model: { type: 'string' },
@@ -124,18 +126,20 @@ async function main(): Promise<void> {
     const encoded = await encodeAll(model, utts);
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
     console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
-    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
+    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
     const lmWeights = values['lm-weights'] === undefined ? [undefined] : list(values['lm-weights'], '', Number);
     const oovPenalties = values['oov-penalties'] === undefined ? [undefined] : list(values['oov-penalties'], '', Number);
+    const wordPenalties = values['word-penalties'] === undefined ? [undefined] : list(values['word-penalties'], '', Number);
     for (const mode of list(values.modes, 'global,local', (x) => x as ModeName)) {
       if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}`);
       for (const beam of list(values.beams, '1,4', Number))
         for (const ctcWeight of list(values['ctc-weights'], '0,0.5', Number))
           for (const lmWeight of lmWeights)
           for (const oovPenalty of oovPenalties)
+          for (const wordPenalty of wordPenalties)
           for (const lengthPenalty of list(values['length-penalty'], '1', Number)) {
-            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, lengthPenalty });
-            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
+            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, wordPenalty, lengthPenalty });
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${wordPenalty ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
           }
     }
   } finally {

@@ -47,7 +47,8 @@ function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrame
   const weight = effectiveLmWeight(options, ctx);
   if (weight === 0 || ctx.lm === undefined) return acoustic;
   const oovPenalty = options.oovPenalty ?? ctx.lm.oovPenalty;
-  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty);
+  const wordPenalty = options.wordPenalty ?? ctx.lm.wordPenalty;
+  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty, wordPenalty);
 }
 
 /** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */

@@ -11,11 +11,13 @@ export interface FusionLm {
   readonly weight: number;
   /** The out-of-vocabulary penalty used when the options name none (config.json lm.oovPenalty, else 0). */
   readonly oovPenalty: number;
+  /** The word penalty used when the options name none (config.json lm.wordPenalty, else 0). */
+  readonly wordPenalty: number;
 }
 
 /** The loaded bundle's LM for a DecodeContext; undefined when the bundle has none. */
 export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'card'>): FusionLm | undefined {
-  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0, oovPenalty: model.card.lm?.oovPenalty ?? 0 };
+  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0, oovPenalty: model.card.lm?.oovPenalty ?? 0, wordPenalty: model.card.lm?.wordPenalty ?? 0 };
 }
 
 interface FusedState {
@@ -53,8 +55,10 @@ export function lmSymbols(vocab: Vocabulary, lm: CharLm, eosId: number): Int32Ar
  * `oovPenalty` is subtracted once per word that is not a word of the LM's training text, at the
  * first character where it stops being the beginning of one (or at its end, for a word that
  * stops short), so the beam drops a misspelling before it has spent its width on it.
+ * `wordPenalty` is subtracted from every space: the LM likes word boundaries, and fused with it
+ * the search splits words ("mealation ship").
  */
-export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0): HypothesisScorer {
+export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0, wordPenalty = 0): HypothesisScorer {
   const lmLogProbs = new Float64Array(lm.outputs);
   const space = lm.characters.indexOf(' ');
   return {
@@ -71,6 +75,7 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
           continue;
         }
         out[c] += weight * lmLogProbs[symbol];
+        if (symbol === space) out[c] -= wordPenalty;
         if (oovPenalty === 0 || s.outside) continue;
         const ends = symbol === space || symbol === lm.eos;
         if (ends ? s.word !== '' && !lm.isWord(s.word) : !lm.isWordPrefix(s.word + lm.characters[symbol])) out[c] -= oovPenalty;

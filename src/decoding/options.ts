@@ -39,6 +39,8 @@ export interface DecodingOptions {
    * (config.json lm.oovPenalty), else 0.
    */
   readonly oovPenalty?: number;
+  /** With the LM on, subtracted at every space (fusion otherwise splits words). Default (undefined): the bundle's (config.json lm.wordPenalty), else 0. */
+  readonly wordPenalty?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
 }
@@ -82,8 +84,10 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
   if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
     bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
-  if (o.oovPenalty !== undefined && !(typeof o.oovPenalty === 'number' && Number.isFinite(o.oovPenalty) && o.oovPenalty >= 0))
-    bad('oovPenalty', `oovPenalty must be a finite number >= 0, got ${String(o.oovPenalty)}`);
+  for (const key of ['oovPenalty', 'wordPenalty'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(key, `${key} must be a finite number >= 0, got ${String(v)}`);
+  }
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   return Object.freeze(o);
 }

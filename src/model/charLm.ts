@@ -41,6 +41,8 @@ export interface LmDescription {
   readonly weight: number;
   /** Default out-of-vocabulary penalty (see DecodingOptions.oovPenalty); absent: 0. */
   readonly oovPenalty?: number;
+  /** Default word penalty (see DecodingOptions.wordPenalty); absent: 0. */
+  readonly wordPenalty?: number;
   readonly order?: number;
   readonly [key: string]: unknown;
 }
@@ -168,8 +170,10 @@ export function parseLmDescription(value: unknown, input: string): LmDescription
   if (value.kind !== 'char-ngram') fail(`kind ${JSON.stringify(value.kind)} is not supported (only "char-ngram")`);
   if (typeof value.file !== 'string' || value.file.length === 0 || value.file.includes('..')) fail('file must name a file inside the bundle');
   if (!(typeof value.weight === 'number' && Number.isFinite(value.weight) && value.weight >= 0)) fail(`weight must be a finite number >= 0, got ${JSON.stringify(value.weight)}`);
-  if (value.oovPenalty !== undefined && !(typeof value.oovPenalty === 'number' && Number.isFinite(value.oovPenalty) && value.oovPenalty >= 0))
-    fail(`oovPenalty must be a finite number >= 0, got ${JSON.stringify(value.oovPenalty)}`);
+  for (const key of ['oovPenalty', 'wordPenalty'] as const) {
+    const v = value[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`${key} must be a finite number >= 0, got ${JSON.stringify(v)}`);
+  }
   return Object.freeze({ ...value }) as LmDescription;
 }
 

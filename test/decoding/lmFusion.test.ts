@@ -29,7 +29,7 @@ const insistsOnZ: CharLm = {
 };
 
 const base: DecodeContext = { vocab, frameSeconds: 0.04, attention: { left: 2, right: 3 } };
-const withLm = (weight: number): DecodeContext => ({ ...base, lm: { model: insistsOnZ, weight, oovPenalty: 0 } satisfies FusionLm });
+const withLm = (weight: number): DecodeContext => ({ ...base, lm: { model: insistsOnZ, weight, oovPenalty: 0, wordPenalty: 0 } satisfies FusionLm });
 const session = () => scriptedSession(spell('abd'), FRAMES, (p) => 3 * p + 1);
 
 // The scripted decoder has no CTC head: these are attention + LM (joint CTC + LM is the same wrapper over the joint scorer).
@@ -110,6 +110,17 @@ describe('shallow fusion options', () => {
     expect(ac[id('x')]).toBeCloseTo(after(plain, 'ac')[id('x')], 6);
     expect(ac[id(' ')]).toBeCloseTo(after(plain, 'ac')[id(' ')], 6);
     expect(after(fused, 'ac ')[id('q')]).toBeCloseTo(after(plain, 'ac ')[id('q')] - 3, 6);
+  });
+
+  it('takes the word penalty at every space, and only there', () => {
+    const symbols = lmSymbols(vocab, insistsOnZ, 2);
+    const attention = new Float32Array(vocab.size).fill(-1);
+    const scores = (penalty: number) => {
+      const scorer = lmFusionScorer(attentionScorer, insistsOnZ, 0.5, symbols, 0, penalty);
+      return scorer.score(scorer.advance(scorer.init(), id('q')), attention, new Float32Array(vocab.size));
+    };
+    const [with2, without] = [scores(2), scores(0)];
+    for (let c = 2; c < vocab.size; c++) expect(with2[c]).toBeCloseTo(without[c] - (c === id(' ') ? 2 : 0), 6);
   });
 
   it('refuses a language model that cannot spell a token of the vocabulary', () => {
