@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isModeName, type ModeName } from '../attention/index.ts';
-import { validateDecodingOptions } from '../decoding/options.ts';
+import { MAX_BEAM, validateDecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import type { Command } from './command.ts';
@@ -43,7 +43,7 @@ function parse(args: readonly string[]) {
   const unknown = modes.filter((m) => !isModeName(m));
   if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--modes: unknown attention mode ${unknown.map((m) => JSON.stringify(m)).join(', ')} (valid: global, local)`);
   if (new Set(modes).size !== modes.length) throw new UsageError(`--modes lists a mode twice: ${modes.join(',')}`);
-  const beam = integerFlag('beam', values.beam, 1, 64);
+  const beam = integerFlag('beam', values.beam, 1, MAX_BEAM);
   const ctcWeight = numberFlag('ctc-weight', values['ctc-weight'], 0, 1);
   for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, beam, ctcWeight });
   const threads = integerFlag('threads', values.threads, 1, 256);

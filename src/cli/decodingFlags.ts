@@ -1,5 +1,5 @@
 import { MODE_NAMES } from '../attention/types.ts';
-import { MAX_LM_WEIGHT, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { MAX_BEAM, MAX_LM_WEIGHT, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { choiceFlag, integerFlag, numberFlag, UsageError } from './flags.ts';
 
 /** The parseArgs options of the decoding flags, shared by `las transcribe` and `las queue add`. */
@@ -27,7 +27,7 @@ export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions 
   if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
   return validateDecodingOptions({
     mode,
-    beam: integerFlag('beam', values.beam, 1, 64),
+    beam: integerFlag('beam', values.beam, 1, MAX_BEAM),
     ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
     lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     left: integerFlag('left', values.left, 0, 100_000),

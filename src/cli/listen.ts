@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '../attention/types.ts';
 import { RECORDER_NAMES } from '../audio/recorders.ts';
 import type { EndpointOptions } from '../streaming/endpoint.ts';
-import { validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
+import { DEFAULT_STREAMING_OPTIONS, MAX_CHUNK_FRAMES, validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { DEFAULT_DECODING_OPTIONS, MAX_LM_WEIGHT } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/options.ts';
+import { CONTRACT_SUBSAMPLING } from '../model/bundleFacts.ts';
 import { choiceFlag, integerFlag, numberFlag, usage, UsageError } from './flags.ts';
 import { readStdin } from './stdin.ts';
 
@@ -27,7 +28,7 @@ Options:
   --realtime                ...or, with this, at the pace of a live recording
   --json                    one JSON event per line: partial, final and error events
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
-  --chunk N                 feature frames (10 ms) per encoder call, a multiple of 4 (default 16)
+  --chunk N                 feature frames (10 ms) per encoder call, a multiple of ${CONTRACT_SUBSAMPLING} (default ${DEFAULT_STREAMING_OPTIONS.chunkFrames})
   --left N, --right N       local window in encoder frames (40 ms) (default: the model's)
   --beam N                  beam width of each utterance's final decode (default 1)
   --ctc-weight X            weight of the CTC head in each final's joint CTC/attention decode, 0..1
@@ -87,9 +88,9 @@ function parse(args: readonly string[]): Parsed {
     },
   });
   const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local';
-  const chunkFrames = integerFlag('chunk', values.chunk, 4, 1000);
-  // The contract fixes the encoder's subsampling at 4 (docs/contracts.md section 4).
-  if (chunkFrames !== undefined && chunkFrames % 4 !== 0) throw new UsageError(`--chunk must be a multiple of 4 feature frames, got ${chunkFrames}`);
+  const chunkFrames = integerFlag('chunk', values.chunk, CONTRACT_SUBSAMPLING, MAX_CHUNK_FRAMES);
+  // Checked against the contract's subsampling before the model loads; the recognizer checks the bundle's own.
+  if (chunkFrames !== undefined && chunkFrames % CONTRACT_SUBSAMPLING !== 0) throw new UsageError(`--chunk must be a multiple of ${CONTRACT_SUBSAMPLING} feature frames, got ${chunkFrames}`);
   if (values.input === undefined && values.realtime) throw new UsageError('--realtime paces a file: add --input FILE.wav');
   if (values.input !== undefined && (values.recorder !== undefined || values.device !== undefined)) throw new UsageError('--recorder and --device choose the microphone; they do not apply to --input');
   const endpoint: Partial<EndpointOptions> = {
@@ -103,7 +104,7 @@ function parse(args: readonly string[]): Parsed {
     chunkFrames,
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
-    beam: integerFlag('beam', values.beam, 1, 64),
+    beam: integerFlag('beam', values.beam, 1, MAX_BEAM),
     ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
     lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     endpoint,

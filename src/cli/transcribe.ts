@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DECODING_OPTIONS, type DecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
+import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
@@ -89,7 +90,7 @@ function parse(args: readonly string[]): Parsed {
     format,
     decoding: parseDecodingFlags(values),
     ...optional('threads', threads),
-    ...optional('jobs', integerFlag('jobs', values.jobs, 1, 64)),
+    ...optional('jobs', integerFlag('jobs', values.jobs, 1, MAX_CONCURRENCY)),
     model: values.model ?? DEFAULT_MODEL_DIR,
     ...optional('ref', values.ref ?? folderRefs),
     ...optional('outDir', values['out-dir']),

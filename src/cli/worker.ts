@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
+import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
 import type { WorkerEvent } from '../queue/worker.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
@@ -80,7 +81,7 @@ export const workerCommand: Command = {
       return {
         redis,
         ...optional('queue', values.queue),
-        ...optional('concurrency', integerFlag('concurrency', values.concurrency, 1, 64)),
+        ...optional('concurrency', integerFlag('concurrency', values.concurrency, 1, MAX_CONCURRENCY)),
         inputRoots: values['input-root'] ?? [],
         model: values.model ?? DEFAULT_MODEL_DIR,
         sessionOptions: { intraOpThreads: threads },

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { LasError, ModelError } from '../errors.ts';
 import { DECODER_IO, ENCODER_IO, parseBundleConfig, type BundleConfig, type GraphSpec, type TensorSpec } from './bundleConfig.ts';
+import { bundleFacts, type BundleFacts } from './bundleFacts.ts';
 import { loadCharLm, parseLmDescription, type CharLm, type LmDescription } from './charLm.ts';
 import { DecoderStep } from './decoderStep.ts';
 import { Encoder } from './encoder.ts';
@@ -13,6 +14,8 @@ import { product } from './tensors.ts';
 export interface LoadedModel {
   readonly dir: string;
   readonly config: BundleConfig;
+  /** What follows from config.json (frame duration, subsampling, modes...), computed once here. */
+  readonly facts: BundleFacts;
   readonly sessionOptions: SessionOptions;
   readonly encoder: Encoder;
   readonly decoder: DecoderStep;
@@ -121,6 +124,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
     return Object.freeze({
       dir: root,
       config,
+      facts: bundleFacts(config),
       sessionOptions,
       encoder,
       decoder,

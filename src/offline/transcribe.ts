@@ -14,7 +14,7 @@ import type { ModeName } from '../attention/index.ts';
 import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from '../decoding/index.ts';
 import { AudioError, ConfigError } from '../errors.ts';
 import { computeLogMel, normalise } from '../features/index.ts';
-import { loadBundle, type LoadedModel, type SessionOptions } from '../model/index.ts';
+import { assertModesSupported, loadBundle, type LoadedModel, type SessionOptions } from '../model/index.ts';
 import { transcribeSegmented, type Segment } from './segmented.ts';
 import { defaultModelDir } from '../model/defaultModel.ts';
 import { abortable } from '../util/abortable.ts';
@@ -110,25 +110,21 @@ export async function transcribe(audio: Audio | string, options: TranscribeOptio
   const model = owned ? await loadModel(modelOrDir, sessionOptions) : modelOrDir;
   try {
     // The multiple depends on the bundle, so it is checked once the model is known, before any audio is read.
-    if (chunkFrames % model.config.subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${model.config.subsampling}, got ${chunkFrames}`, 'chunkFrames');
+    const { subsampling } = model.facts;
+    if (chunkFrames % subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${subsampling}, got ${chunkFrames}`, 'chunkFrames');
     return segmentation ? await runSegmented(model, audio, inputName, maxSeconds, decodingOptions, signal) : await run(model, audio, inputName, chunkFrames, decodingOptions, maxSeconds, signal);
   } finally {
     if (owned) await model.dispose();
   }
 }
 
-function assertMode(model: LoadedModel, options: DecodingOptions): void {
-  const { attention } = model.config;
-  if (!attention.modes.includes(options.mode))
-    throw new ConfigError(`the model supports attention modes ${attention.modes.join(', ')}, not "${options.mode}"`, 'mode');
-}
-
 /** Less than one encoder frame of audio gives nothing to attend to. */
 function assertEncodable(model: LoadedModel, samples: number, input: string): void {
-  const { frontEnd, subsampling } = model.config;
+  const { frontEnd } = model.config;
+  const { subsampling, minSamples, sampleRate } = model.facts;
   const features = samples < frontEnd.frameLength ? 0 : 1 + Math.floor((samples - frontEnd.frameLength) / frontEnd.hopLength);
   if (features < subsampling) {
-    const minMs = ((frontEnd.frameLength + (subsampling - 1) * frontEnd.hopLength) / frontEnd.sampleRate) * 1000;
+    const minMs = (minSamples / sampleRate) * 1000;
     throw new AudioError('TOO_SHORT', `${((samples / frontEnd.sampleRate) * 1000).toFixed(1)} ms of audio gives ${features} feature frames; the model needs ${subsampling} (${minMs} ms)`, input);
   }
 }
@@ -143,7 +139,7 @@ function* blocks(audio: Audio, seconds: number): Generator<Audio> {
 }
 
 async function runSegmented(model: LoadedModel, source: Audio | string, inputName: string | undefined, maxSeconds: number, options: DecodingOptions, signal: AbortSignal | undefined): Promise<TranscriptionResult> {
-  assertMode(model, options);
+  assertModesSupported(model.facts, [options.mode]);
   const { frontEnd } = model.config;
   const start = performance.now();
   const input = typeof source === 'string' ? source : (inputName ?? '<audio>');
@@ -180,8 +176,9 @@ async function runSegmented(model: LoadedModel, source: Audio | string, inputNam
 }
 
 async function run(model: LoadedModel, source: Audio | string, inputName: string | undefined, chunkFrames: number, options: DecodingOptions, maxSeconds: number, signal: AbortSignal | undefined): Promise<TranscriptionResult> {
-  const { frontEnd, normStats, subsampling, attention, vocab } = model.config;
-  assertMode(model, options);
+  const { frontEnd, normStats, attention, vocab } = model.config;
+  const { subsampling, frameSeconds, minSamples } = model.facts;
+  assertModesSupported(model.facts, [options.mode]);
   const start = performance.now();
 
   const input = typeof source === 'string' ? source : (inputName ?? '<audio>');
@@ -194,7 +191,7 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
   const raw = computeLogMel(audio, frontEnd, input);
   if (raw.frames < subsampling) {
     // The encoder emits one frame per `subsampling` feature frames; less gives nothing to attend to.
-    const minMs = ((frontEnd.frameLength + (subsampling - 1) * frontEnd.hopLength) / frontEnd.sampleRate) * 1000;
+    const minMs = (minSamples / frontEnd.sampleRate) * 1000;
     throw new AudioError('TOO_SHORT', `${(audioSeconds * 1000).toFixed(1)} ms of audio gives ${raw.frames} feature frames; the model needs ${subsampling} (${minMs} ms)`, input);
   }
   const features = normalise(raw, normStats, `${model.dir}/config.json normStats`);
@@ -203,7 +200,6 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
   const encoded = await model.encoder.encode(features.data, features.frames, chunkFrames);
   signal?.throwIfAborted();
   const t2 = performance.now();
-  const frameSeconds = (subsampling * frontEnd.hopLength) / frontEnd.sampleRate;
   const lm = fusionLmOf(model);
   const decoded = await decodeEncoded(model.decoder, encoded, { vocab, frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) }, options);
   signal?.throwIfAborted();

@@ -1,7 +1,10 @@
 import { ConfigError } from '../errors.ts';
 
-/** More files in flight than this only holds more decoded audio; the cores are the limit. */
-export const MAX_CONCURRENCY = 256;
+/**
+ * The most utterances or files in flight at once (pipelines' concurrency, `las transcribe --jobs`,
+ * `las worker --concurrency`): each holds its audio and encoder output, and the cores are the limit.
+ */
+export const MAX_CONCURRENCY = 64;
 
 /**
  * The bound given to mergeMap: a whole number in 1..MAX_CONCURRENCY, default 1. mergeMap takes 0,

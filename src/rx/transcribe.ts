@@ -1,8 +1,9 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import type { Audio } from '../audio/index.ts';
-import { ConfigError } from '../errors.ts';
 import { transcribe, type DecodingOptions, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../offline/transcribe.ts';
 import { validateDecodingOptions } from '../decoding/index.ts';
+import { assertModesSupported } from '../model/index.ts';
+import { validateConcurrency } from './concurrency.ts';
 import { mapItemAsync, type Item } from '../util/item.ts';
 import { usingModel } from './usingModel.ts';
 
@@ -17,21 +18,7 @@ export interface TranscribeStageOptions {
   readonly concurrency?: number;
 }
 
-/** The largest concurrency accepted: each utterance in flight holds its audio and encoder output. */
-export const MAX_CONCURRENCY = 64;
 
-export function validateConcurrency(value: number | undefined, input = 'concurrency'): number {
-  const n = value ?? 1;
-  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY)) throw new ConfigError(`concurrency must be an integer in 1..${MAX_CONCURRENCY}, got ${String(value)}`, input);
-  return n;
-}
-
-/** Throws a ConfigError when the bundle was not trained for one of `modes`. */
-export function assertModesSupported(model: LoadedModel, modes: readonly string[]): void {
-  const missing = modes.filter((m) => !(model.config.attention.modes as readonly string[]).includes(m));
-  if (missing.length > 0)
-    throw new ConfigError(`the model supports attention modes ${model.config.attention.modes.join(', ')}, not ${missing.join(', ')}`, model.dir);
-}
 
 /**
  * Transcribes each audio item with one model and one set of decoding options.
@@ -45,7 +32,7 @@ export function transcribeAudio(options: TranscribeStageOptions): OperatorFuncti
   const concurrency = validateConcurrency(options.concurrency);
   return (source) =>
     usingModel(options.model, options.sessionOptions, (model, track) => {
-      assertModesSupported(model, [decoding.mode]);
+      assertModesSupported(model.facts, [decoding.mode]);
       return source.pipe(mergeMap((item) => track(mapItemAsync(item, (audio, id) => transcribe(audio, { ...decoding, model, input: id }))), concurrency));
     });
 }

@@ -6,7 +6,8 @@ import type { ModeName } from '../attention/index.ts';
 import { transcribe, type LoadedModel, type SessionOptions, type TranscriptionResult } from '../offline/transcribe.ts';
 import type { ModeResults } from '../report/results.ts';
 import { mapItemAsync, type Item } from '../util/item.ts';
-import { assertModesSupported, validateConcurrency } from './transcribe.ts';
+import { assertModesSupported } from '../model/index.ts';
+import { validateConcurrency } from './concurrency.ts';
 import { usingModel } from './usingModel.ts';
 
 export interface ModesStageOptions {
@@ -31,9 +32,8 @@ export function transcribeModes(options: ModesStageOptions): OperatorFunction<It
   const concurrency = validateConcurrency(options.concurrency);
   return (source) =>
     usingModel(options.model, options.sessionOptions, (model, track) => {
-      assertModesSupported(model, options.modes);
-      const { subsampling, frontEnd } = model.config;
-      const frameSeconds = (subsampling * frontEnd.hopLength) / frontEnd.sampleRate;
+      assertModesSupported(model.facts, options.modes, 'modes');
+      const { frameSeconds } = model.facts;
       const runAll = async (audio: Audio, id: string): Promise<ModeResults> => {
         const results: TranscriptionResult[] = [];
         for (const decoding of perMode) results.push(await transcribe(audio, { ...decoding, model, input: id }));

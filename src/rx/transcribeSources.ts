@@ -5,7 +5,8 @@ import { transcribe, type LoadedModel, type TranscriptionResult } from '../offli
 import type { AudioSource } from './decodeAudio.ts';
 import { mapItemAsync, ok, type Item } from '../util/item.ts';
 import { validateConcurrency } from './concurrency.ts';
-import { assertModesSupported, type TranscribeStageOptions } from './transcribe.ts';
+import { assertModesSupported } from '../model/index.ts';
+import type { TranscribeStageOptions } from './transcribe.ts';
 import { usingModel } from './usingModel.ts';
 
 /**
@@ -23,7 +24,7 @@ export function transcribeSources(options: TranscribeStageOptions): OperatorFunc
   const concurrency = validateConcurrency(options.concurrency);
   return (source) =>
     usingModel(options.model, options.sessionOptions, (model, track) => {
-      assertModesSupported(model, [decoding.mode]);
+      assertModesSupported(model.facts, [decoding.mode]);
       return source.pipe(
         mergeMap((s) => {
           const src = typeof s === 'string' ? { id: s, path: s } : s;

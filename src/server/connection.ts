@@ -99,7 +99,7 @@ export function handleConnection(ws: WebSocket, ctx: ConnectionContext): Connect
     stream = s;
     const o = recognizer.options;
     const attention = model.config.attention;
-    send({ type: 'ready', model: model.card.name, mode: o.mode, sampleRate: rate, frameSeconds: (model.config.subsampling * model.config.frontEnd.hopLength) / rate, left: o.left ?? attention.left, right: o.right ?? attention.right });
+    send({ type: 'ready', model: model.card.name, mode: o.mode, sampleRate: rate, frameSeconds: model.facts.frameSeconds, left: o.left ?? attention.left, right: o.right ?? attention.right });
   };
 
   const audio = (bytes: Uint8Array) => {

@@ -86,6 +86,9 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   input: '<stream>',
 });
 
+/** The most feature frames (10 s) one encoder call may take. */
+export const MAX_CHUNK_FRAMES = 1000;
+
 /** Fills defaults and throws ConfigError naming the bad option. Bundle-dependent checks happen when the recognizer is created. */
 export function validateStreamingOptions(options: StreamingOptionsInput = {}): StreamingOptions {
   const { endpoint, ...rest } = options;
@@ -94,7 +97,7 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
     throw new ConfigError(message, name);
   };
   if (!isModeName(o.mode)) bad('mode', `unknown attention mode ${JSON.stringify(o.mode)} (valid: ${MODE_NAMES.join(', ')})`);
-  if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= 1000)) bad('chunkFrames', `chunkFrames must be an integer in 1..1000, got ${String(o.chunkFrames)}`);
+  if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
   if (!(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= MAX_BEAM)) bad('beam', `beam must be an integer in 1..${MAX_BEAM}, got ${String(o.beam)}`);
   for (const key of ['left', 'right'] as const) {
     const v = o[key];

@@ -4,7 +4,7 @@ import type { Audio } from '../audio/types.ts';
 import { align, decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext, type StepRecord, type TimedToken } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
-import type { LoadedModel } from '../model/index.ts';
+import { assertModesSupported, type LoadedModel } from '../model/index.ts';
 import { createSpeechTrack, endpointRule } from './endpoint.ts';
 import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken, WindowPosition } from './events.ts';
 import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
@@ -42,12 +42,11 @@ export interface StreamingRecognizer {
 
 export function createStreamingRecognizer(model: LoadedModel, options: StreamingOptionsInput = {}): StreamingRecognizer {
   const o = validateStreamingOptions(options);
-  const { frontEnd, normStats, subsampling, vocab, attention } = model.config;
-  if (!attention.modes.includes(o.mode)) throw new ConfigError(`the model supports attention modes ${attention.modes.join(', ')}, not "${o.mode}"`, 'mode');
+  const { frontEnd, normStats, vocab, attention } = model.config;
+  const { subsampling, hopSeconds, frameSeconds } = model.facts;
+  assertModesSupported(model.facts, [o.mode]);
   if (o.chunkFrames % subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${subsampling}, got ${o.chunkFrames}`, 'chunkFrames');
   const params = { left: o.left ?? attention.left, right: o.right ?? attention.right };
-  const hopSeconds = frontEnd.hopLength / frontEnd.sampleRate;
-  const frameSeconds = subsampling * hopSeconds; // one encoder frame
   const lm = fusionLmOf(model);
   const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
   effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final

@@ -76,7 +76,7 @@ describe('transcribeAudio operator', () => {
     try {
       const audio = await readWavFile(A);
       const run = lastValueFrom(from([ok('a', audio)]).pipe(transcribeAudio({ model: bundle.dir, decoding: { mode: 'local' } })));
-      await expect(run).rejects.toThrow(/supports attention modes global, not local/);
+      await expect(run).rejects.toThrow(/supports attention modes global, not "local"/);
     } finally {
       bundle.cleanup();
     }
