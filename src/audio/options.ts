@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import { SAMPLE_RATE } from './constants.ts';
+import { MAX_SAMPLE_RATE, SAMPLE_RATE } from './constants.ts';
 
 /** Options for decoding a whole WAV (in memory or from a file). */
 export interface DecodeOptions {
@@ -18,7 +18,6 @@ export interface StreamOptions extends DecodeOptions {
 export const DEFAULT_CHUNK_SECONDS = 10;
 /** Upper bound on the bytes decoded at once, so memory stays flat for any rate and channel count. */
 export const MAX_BLOCK_BYTES = 4 << 20;
-const MAX_TARGET_RATE = 384_000;
 
 export interface ResolvedStreamOptions {
   readonly input: string;
@@ -30,8 +29,8 @@ export function validateStreamOptions(opts: StreamOptions, defaultInput: string)
   const targetRate = opts.targetRate ?? SAMPLE_RATE;
   const chunkSeconds = opts.chunkSeconds ?? DEFAULT_CHUNK_SECONDS;
   const input = opts.input ?? defaultInput;
-  if (!Number.isInteger(targetRate) || targetRate < 1 || targetRate > MAX_TARGET_RATE)
-    throw new ConfigError(`targetRate must be an integer in 1..${MAX_TARGET_RATE} Hz, got ${targetRate}`, input);
+  if (!Number.isInteger(targetRate) || targetRate < 1 || targetRate > MAX_SAMPLE_RATE)
+    throw new ConfigError(`targetRate must be an integer in 1..${MAX_SAMPLE_RATE} Hz, got ${targetRate}`, input);
   if (!(Number.isFinite(chunkSeconds) && chunkSeconds > 0)) throw new ConfigError(`chunkSeconds must be a positive number, got ${chunkSeconds}`, input);
   return { input, targetRate, chunkSeconds };
 }

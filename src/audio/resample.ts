@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { concatSamples, createFloat32Buffer } from '../util/float32.ts';
+import { MAX_SAMPLE_RATE } from './constants.ts';
 import type { Audio } from './types.ts';
 
 /**
@@ -23,7 +24,6 @@ const KAISER_BETA = 0.1102 * (STOPBAND_DB - 8.7);
 const HALF_WIDTH = Math.ceil((STOPBAND_DB - 7.95) / (14.36 * TRANSITION) / 2); // lower-rate samples each side
 const MAX_PHASES = 4096;
 const MAX_TABLE_FLOATS = 1 << 21; // 8 MiB of coefficients at most per rate pair
-const MAX_RATE = 1 << 24;
 
 interface Kernel {
   readonly up: number; // L: output rate / gcd
@@ -115,8 +115,8 @@ function kernelFor(fromRate: number, toRate: number): Kernel {
 }
 
 function assertRate(rate: number, what: string): void {
-  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_RATE)
-    throw new ConfigError(`${what} must be an integer in 1..${MAX_RATE} Hz, got ${rate}`);
+  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_SAMPLE_RATE)
+    throw new ConfigError(`${what} must be an integer in 1..${MAX_SAMPLE_RATE} Hz, got ${rate}`);
 }
 
 /** Number of samples resampling `frames` input samples produces: ceil(frames * to / from). */

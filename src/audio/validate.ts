@@ -1,12 +1,9 @@
 import { AudioError } from '../errors.ts';
-import { FRAME_LENGTH, SAMPLE_RATE } from './constants.ts';
+import { FRAME_LENGTH, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, SAMPLE_RATE } from './constants.ts';
 import type { Audio } from './types.ts';
 import { resampledLength } from './resample.ts';
 
-/** Below this no speech band survives; 8 kHz telephony is the usual floor. */
-export const MIN_SAMPLE_RATE = 1000;
-/** The highest rate common recorders write (DXD / 8x 48 kHz). */
-export const MAX_SAMPLE_RATE = 384_000;
+export { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE };
 /** More than this is a corrupt header, not a microphone array. */
 export const MAX_CHANNELS = 256;
 

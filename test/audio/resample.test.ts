@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { createResampler, resample, resampledLength } from '../../src/audio/index.ts';
+import { createResampler, MAX_SAMPLE_RATE, resample, resampledLength } from '../../src/audio/index.ts';
 import { concatFloat, db, firstDifference, fitTone, rms, sine } from './tone.ts';
 import { randomInts } from './wavFixture.ts';
 
@@ -94,6 +94,10 @@ describe('createResampler streams', () => {
     expect(() => createResampler(0, TARGET)).toThrow(ConfigError);
     expect(() => createResampler(44100.5, TARGET)).toThrow(ConfigError);
     expect(() => resample({ samples: new Float32Array(1), sampleRate: 8000 }, -1)).toThrow(ConfigError);
+    // One ceiling for every door (audio/constants.ts): the highest rate is taken, one above it is not.
+    expect(() => createResampler(MAX_SAMPLE_RATE, TARGET)).not.toThrow();
+    expect(() => createResampler(MAX_SAMPLE_RATE + 1, TARGET)).toThrow(/1\.\.384000 Hz/);
+    expect(() => createResampler(TARGET, MAX_SAMPLE_RATE + 1)).toThrow(ConfigError);
     const resampler = createResampler(8000, TARGET);
     resampler.flush();
     expect(() => resampler.push(new Float32Array(1))).toThrow(ConfigError);

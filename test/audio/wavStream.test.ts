@@ -142,6 +142,7 @@ describe('streamWavFile', () => {
     const path = writeTemp('ok.wav', simpleWav([new Array(1600).fill(0)], 'pcm16', 16000));
     await expect(collect(streamWavFile(path, { chunkSeconds: 0 }))).rejects.toThrow(ConfigError);
     await expect(readWavFile(path, { targetRate: 0 })).rejects.toThrow(ConfigError);
+    await expect(readWavFile(path, { targetRate: 384_001 })).rejects.toThrow(/targetRate must be an integer in 1\.\.384000 Hz/);
   });
 
   it('parses a header whose fmt chunk sits after the data, with positioned reads', async () => {
