@@ -78,9 +78,9 @@ export interface SettingScore {
 
 /** WER / CER / RTF of one decoding setting over utterances already encoded (encodeAll). */
 export async function scoreSetting(model: LoadedModel, encoded: Awaited<ReturnType<typeof encodeAll>>, options: Partial<DecodingOptions>): Promise<SettingScore> {
-  const { vocab, subsampling, frontEnd, attention } = model.config;
+  const { vocab, attention } = model.config;
   const lm = fusionLmOf(model);
-  const ctx = { vocab, frameSeconds: (subsampling * frontEnd.hopLength) / frontEnd.sampleRate, attention, ...(lm !== undefined ? { lm } : {}) };
+  const ctx = { vocab, frameSeconds: model.facts.frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) };
   const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
   const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
   const frontCpuMs = encoded.reduce((a, e) => a + e.frontCpuMs, 0);

@@ -32,12 +32,18 @@ export interface Alignment {
   readonly attention: AttentionMatrix | undefined;
 }
 
+export interface AlignOptions {
+  /** Also build the attention matrix [tokens, encoderFrames] from the steps' weights. Default false. */
+  readonly withAttention?: boolean;
+}
+
 /**
  * Turns the best hypothesis's steps into the user-facing transcript. `frameSeconds` is the
  * duration of one encoder frame (subsampling * hop / sample rate = 40 ms for the contract).
  * <eos> (and anything else that is not text) is dropped from the text, tokens and matrix.
  */
-export function align(steps: readonly StepRecord[], vocab: Vocabulary, frameSeconds: number, encoderFrames: number, withAttention: boolean): Alignment {
+export function align(steps: readonly StepRecord[], vocab: Vocabulary, frameSeconds: number, encoderFrames: number, options: AlignOptions = {}): Alignment {
+  const withAttention = options.withAttention === true;
   const textSteps = steps.map((s, i) => ({ s, i })).filter(({ s }) => vocab.isText(s.token));
   const tokens: TimedToken[] = textSteps.map(({ s, i }) => {
     const start = s.peakFrame * frameSeconds;

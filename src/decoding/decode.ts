@@ -81,7 +81,7 @@ export async function decodeSession(session: DecoderSession, ctx: DecodeContext,
   const o = validateDecodingOptions(options);
   const strategies = assembleStrategies(o, ctx, session.encoderFrames, session.ctcLogits);
   const found = await beamSearch(session, strategies);
-  const alignment = align(found.steps, ctx.vocab, ctx.frameSeconds, session.encoderFrames, o.returnAttention);
+  const alignment = align(found.steps, ctx.vocab, ctx.frameSeconds, session.encoderFrames, { withAttention: o.returnAttention });
   return { ...alignment, mode: o.mode, logProb: found.logProb, score: found.score, decoderSteps: found.decoderSteps, encoderFrames: session.encoderFrames };
 }
 

@@ -76,7 +76,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const streamTokens = (tokens: readonly TimedToken[], times: readonly number[]): StreamToken[] =>
     tokens.map((t, i) => ({ token: t.token, start: offsetSeconds() + t.start, end: offsetSeconds() + t.end, emittedAt: times[i] }));
   const localText = (steps: readonly StepRecord[]) => {
-    const aligned = align(steps, vocab, frameSeconds, encoder.frames, false);
+    const aligned = align(steps, vocab, frameSeconds, encoder.frames);
     const times = emittedAt.filter((_, i) => vocab.isText(steps[i].token));
     return { text: aligned.text, tokens: streamTokens(aligned.tokens, times) };
   };
