@@ -12,7 +12,7 @@ import { benchModelDir, type Row } from './transcribe.ts';
  * - resampler kernels: peak RSS after 50 different input rates (the cache keeps 4);
  * - alignment: time and peak RSS of one 20,000-character CER alignment (linear memory);
  * - property tests at LAS_FC_SCALE (default 10) times the CI case counts.
- * The one-hour streaming soak is in bench/streaming.ts.
+ * The one-hour streaming soak is in bench/soak.ts.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const CHILD = join(ROOT, 'bench/reliabilityChild.ts');
@@ -27,10 +27,11 @@ function child(args: readonly string[]): Record<string, number> {
   }
 }
 
-export async function benchReliability(): Promise<Row[]> {
-  const rows: Row[] = [];
-  const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The batch rows alone: `npx tsx bench/reliability.ts batch` (LAS_BENCH_BATCH_FILES files). */
+export function benchBatch(): Row[] {
+  const rows: Row[] = [];
   const files = Number(process.env.LAS_BENCH_BATCH_FILES ?? 1000);
   const scratch = mkdtempSync(join(tmpdir(), 'las-bench-batch-'));
   try {
@@ -60,7 +61,11 @@ export async function benchReliability(): Promise<Row[]> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  return rows;
+}
 
+export async function benchReliability(): Promise<Row[]> {
+  const rows = benchBatch();
   const kernels = child(['kernels', '50']);
   const oneKernel = child(['kernels', '1']);
   rows.push({ name: 'resampler: RSS after 50 input rates and a GC (after 1 rate)', value: round(kernels.rssAfterGcMb), unit: `MB (${round(oneKernel.rssAfterGcMb)} MB)` });
@@ -74,4 +79,8 @@ export async function benchReliability(): Promise<Row[]> {
   if (props.status !== 0) console.log(`bench: reliability: property tests failed:\n${(props.stdout + props.stderr).slice(-4000)}`);
   rows.push({ name: `property tests at ${scale}x the CI cases (about ${Math.round(1580 * Number(scale))})`, value: props.status === 0 ? 1 : 0, unit: `1 = all passed (${Math.round((Date.now() - started) / 1000)} s)` });
   return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'batch') {
+  for (const row of benchBatch()) console.log(`${row.name}: ${row.value} ${row.unit}`);
 }

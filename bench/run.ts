@@ -8,6 +8,7 @@ import { benchStreaming } from './streaming.ts';
 import { benchStartup } from './startup.ts';
 import { benchReliability } from './reliability.ts';
 import { benchQueue } from './queue.ts';
+import { benchSoak } from './soak.ts';
 
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
@@ -27,6 +28,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['streaming', benchStreaming],
   ['reliability', benchReliability],
   ['queue', benchQueue],
+  ['soak', benchSoak],
 ];
 
 const results: { module: string; rows: Row[]; seconds: number; error?: string }[] = [];

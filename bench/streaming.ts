@@ -20,8 +20,7 @@ import { benchModelDir, loadSamples, type Sample } from './transcribe.ts';
  *   produced it. Median and p95 per mode; global waits for the endpoint by design.
  * - finalisation latency: from the arrival of the chunk where an endpoint fires to its final.
  * - lag and WER for three right-context sizes R (local mode).
- * - memory: RSS over a one-hour stream in local mode, simulated as fast as it runs, sampled
- *   every simulated minute.
+ * Memory over a one-hour stream is measured through the server, in bench/soak.ts.
  * Uses the trained bundle when it exists, else tiny-random (the names say which).
  */
 type Row = { name: string; value: number; unit: string };
@@ -29,8 +28,6 @@ type Row = { name: string; value: number; unit: string };
 const RATE = 16_000;
 const CHUNK = RATE / 10; // 100 ms
 const GAP_SECONDS = 2;
-const HOUR_SECONDS = 3600;
-const RSS_EVERY_SECONDS = 60;
 
 /** Low noise at about -70 dB, like a quiet room, deterministic. */
 function quietRoom(length: number, seed: number): Float32Array {
@@ -128,25 +125,6 @@ function werOf(stream: Stream, finals: readonly FinalEvent[]): number {
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const ms = (seconds: number) => round(seconds * 1000, 0);
 
-/** RSS over an hour of repeated clips and pauses, local mode, as fast as it runs. */
-async function hourOfStreaming(model: LoadedModel, stream: Stream): Promise<{ rss: number[]; speed: number }> {
-  const recognizer = createStreamingRecognizer(model, { mode: 'local' });
-  const rss: number[] = [];
-  const total = HOUR_SECONDS * RATE;
-  const every = RSS_EVERY_SECONDS * RATE;
-  const started = performance.now();
-  for (let pushed = 0; pushed < total; ) {
-    const offset = pushed % stream.samples.length;
-    const chunk = stream.samples.subarray(offset, Math.min(offset + CHUNK, stream.samples.length));
-    for (const e of await recognizer.push({ samples: chunk, sampleRate: RATE })) if (e.type === 'error') throw new Error(`stream failed: ${e.message}`);
-    const before = pushed;
-    pushed += chunk.length;
-    if (Math.floor(pushed / every) > Math.floor(before / every)) rss.push(process.memoryUsage().rss / 2 ** 20);
-  }
-  await recognizer.finish();
-  return { rss, speed: HOUR_SECONDS / ((performance.now() - started) / 1000) };
-}
-
 export async function benchStreaming(): Promise<Row[]> {
   const { dir, trained } = benchModelDir();
   const model = await loadModel(dir);
@@ -177,13 +155,6 @@ export async function benchStreaming(): Promise<Row[]> {
         { name: `${label}: WER`, value: werOf(stream, sim.finals), unit: '%' },
       );
     }
-    const hour = await hourOfStreaming(model, stream);
-    rows.push(
-      { name: `${tag} one-hour local stream: speed of the simulation`, value: round(hour.speed, 1), unit: 'x real time' },
-      { name: `${tag} one-hour local stream: RSS after 1 min`, value: round(hour.rss[0], 1), unit: 'MiB' },
-      { name: `${tag} one-hour local stream: RSS after 60 min`, value: round(hour.rss.at(-1)!, 1), unit: 'MiB' },
-      { name: `${tag} one-hour local stream: RSS max (sampled each minute)`, value: round(Math.max(...hour.rss), 1), unit: 'MiB' },
-    );
     return rows;
   } finally {
     await model.dispose();
