@@ -236,12 +236,13 @@ def main(argv=None) -> None:
     ap.add_argument("--distinct", action="store_true", help="count each sentence once")
     ap.add_argument("--weight", type=float, required=True, help="default fusion weight recorded in lm.json (tuned on validation)")
     ap.add_argument("--oov-penalty", type=float, default=0.0, help="default out-of-vocabulary penalty recorded in lm.json (tuned on validation)")
+    ap.add_argument("--word-penalty", type=float, default=0.0, help="default penalty per space recorded in lm.json (tuned on validation)")
     args = ap.parse_args(argv)
     data, info = build(args.corpus, args.order, pool_sentences() if args.pool else (), args.distinct)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "lm.bin"), "wb") as f:
         f.write(data)
-    info = {"file": "lm.bin", "weight": args.weight, "oovPenalty": args.oov_penalty, **info}
+    info = {"file": "lm.bin", "weight": args.weight, "oovPenalty": args.oov_penalty, "wordPenalty": args.word_penalty, **info}
     with open(os.path.join(args.out, "lm.json"), "w", encoding="utf-8") as f:
         json.dump(info, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -98,9 +98,10 @@ def test_export_ships_the_lm_in_the_bundle(corpus, tmp_path):
     from training.lm.build_char_lm import main as build_main
     from training.las.export import bundle_lm
     lm_dir, out = str(tmp_path / "lm"), str(tmp_path / "bundle")
-    build_main(["--corpus", corpus, "--out", lm_dir, "--order", "4", "--weight", "0.25"])
+    build_main(["--corpus", corpus, "--out", lm_dir, "--order", "4", "--weight", "0.25", "--word-penalty", "2"])
     field = bundle_lm(lm_dir, out)["lm"]
     assert field["kind"] == "char-ngram" and field["order"] == 4 and field["weight"] == 0.25 and field["file"] == "lm.bin"
+    assert field["wordPenalty"] == 2 and field["oovPenalty"] == 0
     with open(os.path.join(lm_dir, "lm.bin"), "rb") as a, open(os.path.join(out, "lm.bin"), "rb") as b:
         assert a.read() == b.read()
     assert field["bytes"] == os.path.getsize(os.path.join(out, "lm.bin"))
