@@ -1,5 +1,6 @@
 import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
 import { ConfigError } from '../errors.ts';
+import { assertKnownKeys } from '../util/knownKeys.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
 
 /** How one utterance is decoded. One read-only object; defaults in DEFAULT_DECODING_OPTIONS. */
@@ -64,8 +65,23 @@ export const MAX_LM_WEIGHT = 10;
 /** A beam this wide is certainly a mistake (and would allocate beam x frames buffers). */
 export const MAX_BEAM = 64;
 
-/** Fills defaults and throws ConfigError naming the bad option. */
+/** Every key of DecodingOptions; validateDecodingOptions refuses any other. */
+export const DECODING_OPTION_KEYS = [
+  'mode', 'beam', 'lengthPenalty', 'maxTokensPerFrame', 'maxLengthSlack', 'left', 'right',
+  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'returnAttention',
+] as const satisfies readonly (keyof DecodingOptions)[];
+/** A key added to DecodingOptions but not to the list fails to type-check here. */
+export type UnlistedDecodingOption = Exclude<keyof DecodingOptions, (typeof DECODING_OPTION_KEYS)[number]>;
+const everyKeyListed: [UnlistedDecodingOption] extends [never] ? true : never = true;
+void everyKeyListed;
+
+/**
+ * Fills defaults and throws ConfigError naming the bad option; an unknown key is refused
+ * (as normalizeText's are), so a misspelt option never silently falls back to its default.
+ * Every check of these fields lives here: streaming options validate theirs through it.
+ */
 export function validateDecodingOptions(options: Partial<DecodingOptions> = {}): DecodingOptions {
+  assertKnownKeys(options, DECODING_OPTION_KEYS, 'decoding');
   const o: DecodingOptions = { ...DEFAULT_DECODING_OPTIONS, ...stripUndefined(options) };
   const bad = (name: string, message: string): never => {
     throw new ConfigError(message, name);

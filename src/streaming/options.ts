@@ -1,6 +1,7 @@
-import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
-import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/index.ts';
+import type { ModeName } from '../attention/index.ts';
+import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/index.ts';
 import { ConfigError } from '../errors.ts';
+import { assertKnownKeys } from '../util/knownKeys.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
 import type { DecodeResult } from '../decoding/index.ts';
 import { validateEndpointOptions, type EndpointOptions } from './endpoint.ts';
@@ -86,35 +87,34 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   input: '<stream>',
 });
 
+/** Every key of StreamingOptions; validateStreamingOptions refuses any other. */
+export const STREAMING_OPTION_KEYS = [
+  'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'maxTokensPerFrame', 'maxLengthSlack',
+  'restartOnEos', 'partials', 'returnAttention', 'onSegment', 'endpoint', 'input',
+] as const satisfies readonly (keyof StreamingOptions)[];
+/** A key added to StreamingOptions but not to the list fails to type-check here. */
+export type UnlistedStreamingOption = Exclude<keyof StreamingOptions, (typeof STREAMING_OPTION_KEYS)[number]>;
+const everyKeyListed: [UnlistedStreamingOption] extends [never] ? true : never = true;
+void everyKeyListed;
+
 /** The most feature frames (10 s) one encoder call may take. */
 export const MAX_CHUNK_FRAMES = 1000;
 
 /** Fills defaults and throws ConfigError naming the bad option. Bundle-dependent checks happen when the recognizer is created. */
 export function validateStreamingOptions(options: StreamingOptionsInput = {}): StreamingOptions {
+  assertKnownKeys(options, STREAMING_OPTION_KEYS, 'streaming');
   const { endpoint, ...rest } = options;
   const o: StreamingOptions = { ...DEFAULT_STREAMING_OPTIONS, ...stripUndefined(rest), endpoint: validateEndpointOptions(endpoint ?? {}) };
   const bad = (name: string, message: string): never => {
     throw new ConfigError(message, name);
   };
-  if (!isModeName(o.mode)) bad('mode', `unknown attention mode ${JSON.stringify(o.mode)} (valid: ${MODE_NAMES.join(', ')})`);
+  // The fields a stream shares with offline decoding are checked by the one decoding validator.
+  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, maxTokensPerFrame, maxLengthSlack, returnAttention } = o;
+  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, maxTokensPerFrame, maxLengthSlack, returnAttention });
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
-  if (!(Number.isInteger(o.beam) && o.beam >= 1 && o.beam <= MAX_BEAM)) bad('beam', `beam must be an integer in 1..${MAX_BEAM}, got ${String(o.beam)}`);
-  for (const key of ['left', 'right'] as const) {
-    const v = o[key];
-    if (v === undefined) continue;
-    if (o.mode !== 'local') bad(key, `${key} sets the local attention window; it has no meaning in mode "${o.mode}"`);
-    if (!(Number.isInteger(v) && v >= 0)) bad(key, `${key} must be an integer >= 0 (encoder frames), got ${String(v)}`);
-  }
-  if (!(Number.isFinite(o.lengthPenalty) && o.lengthPenalty >= 0)) bad('lengthPenalty', `lengthPenalty must be a finite number >= 0, got ${String(o.lengthPenalty)}`);
-  if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
-  if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
-    bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
-  if (!(Number.isFinite(o.maxTokensPerFrame) && o.maxTokensPerFrame > 0)) bad('maxTokensPerFrame', `maxTokensPerFrame must be a finite number > 0, got ${String(o.maxTokensPerFrame)}`);
-  if (!(Number.isInteger(o.maxLengthSlack) && o.maxLengthSlack >= 0)) bad('maxLengthSlack', `maxLengthSlack must be an integer >= 0, got ${String(o.maxLengthSlack)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
   if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);
   if (o.restartOnEos && !(o.mode === 'local' && o.partials)) bad('restartOnEos', 'restartOnEos ends an utterance on the partial decoder\'s <eos>: it needs mode "local" with partials');
-  if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   if (o.onSegment !== undefined && typeof o.onSegment !== 'function') bad('onSegment', 'onSegment must be a function');
   if (typeof o.input !== 'string') bad('input', 'input must be a string');
   return Object.freeze(o);

@@ -115,6 +115,8 @@ describe('validateDecodingOptions', () => {
     [{ beam: 1000 }, 'beam'],
     [{ mode: 'sliding' as never }, 'mode'],
     [{ mode: 'local' as const, left: -1 }, 'left'],
+    [{ beamWidth: 8 } as never, 'beamWidth'], // misspelt: refused, never the default beam in silence
+    [{ segmentation: false } as never, 'segmentation'], // a transcribe() option is not a decoding one
     [{ mode: 'local' as const, right: 0.5 }, 'right'],
     [{ mode: 'global' as const, left: 3 }, 'left'],
     [{ lengthPenalty: -1 }, 'lengthPenalty'],
@@ -130,5 +132,9 @@ describe('validateDecodingOptions', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).input).toBe(name);
+  });
+  it('names the known options when refusing an unknown one, and refuses a non-object', () => {
+    expect(() => validateDecodingOptions({ lm_weight: 0.3 } as never)).toThrow(/unknown decoding option "lm_weight" \(known: mode, beam, .*lmWeight/);
+    expect(() => validateDecodingOptions('beam=4' as never)).toThrow(ConfigError);
   });
 });

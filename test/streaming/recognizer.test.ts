@@ -104,6 +104,9 @@ describe('streaming recognizer events', () => {
     expect(validateStreamingOptions({ mode: 'local', beam: 4 }).beam).toBe(4); // partials stay greedy; the final uses the beam
     expect(() => validateStreamingOptions({ mode: 'global', right: 3 })).toThrow(/right/);
     expect(() => validateStreamingOptions({ chunkFrames: 0 })).toThrow(/chunkFrames/);
+    expect(() => validateStreamingOptions({ chunk: 16 } as never)).toThrow(/unknown streaming option "chunk"/);
+    expect(() => validateStreamingOptions({ maxLengthSlack: -1 })).toThrow(/maxLengthSlack/); // through the decoding validator
+    expect(() => createStreamingRecognizer(model, { mode: 'local', endpoints: {} } as never)).toThrow(ConfigError);
     expect(() => createStreamingRecognizer(model, { chunkFrames: 10 })).toThrow(/multiple of the model's subsampling factor 4/);
     expect(validateStreamingOptions({ mode: 'global', beam: 4 }).beam).toBe(4);
   });

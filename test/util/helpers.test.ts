@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { argmax } from '../../src/util/argmax.ts';
 import { concatSamples, createFloat32Buffer } from '../../src/util/float32.ts';
 import { stripUndefined } from '../../src/util/stripUndefined.ts';
+import { assertKnownKeys } from '../../src/util/knownKeys.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 describe('argmax', () => {
   it('finds the largest value, the first one on ties, within the first `length` values', () => {
@@ -53,5 +55,21 @@ describe('createFloat32Buffer', () => {
     buffer.append(Float32Array.of(7));
     buffer.clear();
     expect(buffer.view().length).toBe(0);
+  });
+});
+
+describe('assertKnownKeys', () => {
+  it('passes known keys and refuses an unknown one or a non-object with a ConfigError naming it', () => {
+    expect(() => assertKnownKeys({ a: 1, b: undefined }, ['a', 'b'], 'test')).not.toThrow();
+    let error: unknown;
+    try {
+      assertKnownKeys({ a: 1, c: 2 }, ['a', 'b'], 'test');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).input).toBe('c');
+    expect((error as ConfigError).message).toMatch(/unknown test option "c" \(known: a, b\)/);
+    for (const bad of [null, 3, 'a', ['a']]) expect(() => assertKnownKeys(bad, ['a'], 'test')).toThrow(ConfigError);
   });
 });
