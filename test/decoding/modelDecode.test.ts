@@ -49,7 +49,7 @@ describe.each([
     expect(a.decoderSteps).toBe(calls.length);
     expect(a.decoderSteps).toBeLessThanOrEqual(maxOutputLength(encoded.frames, DEFAULT_DECODING_OPTIONS));
     expect(a.ids.every((t) => t >= 3 && t < 31)).toBe(true);
-    expect(a.text).toMatch(/^[a-z' ]*$/);
+    expect(a.text).toMatch(/^[a-z']+( [a-z']+)*$/); // text, never empty: the tiny bundle emits characters here
     expect(a.text).toBe(a.ids.map((t) => model.config.vocab.tokens[t]).join('').replace(/ +/g, ' ').trim());
     for (const t of a.tokens) {
       expect(t.start).toBeGreaterThanOrEqual(0);
