@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import type { AttentionWindow } from '../attention/index.ts';
 import type { Audio } from '../audio/types.ts';
-import { align, decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext, type StepRecord, type TimedToken } from '../decoding/index.ts';
+import { decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
 import { assertModesSupported, type LoadedModel } from '../model/index.ts';
 import { createSpeechTrack, endpointRule } from './endpoint.ts';
-import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken, WindowPosition } from './events.ts';
-import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
+import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken } from './events.ts';
+import { createPartialDecoder } from './partialDecoder.ts';
 import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
+import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
 import { createVad, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
 
 /**
@@ -57,42 +57,27 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const encoder = createSegmentEncoder(model.encoder, o.chunkFrames);
   // Partial text (local mode only) comes from greedy attention steps as the frames arrive.
   const newDecoder = () => (o.mode === 'local' && o.partials ? createPartialDecoder(model.decoder, ctx, params, o) : undefined);
+  const finalOptions = finalDecodingOptions(o, params);
   const stats = { featuresMs: 0, encoderMs: 0, decoderMs: 0 };
-  let checkedFeatures = 0; // endpoint rules checked up to this feature frame of the utterance
-  let decoder: PartialDecoder | undefined = newDecoder();
-  let emittedAt: number[] = []; // audio time of each decoder step of the utterance
-  let utterance = 0;
-  let utteranceStart = 0; // feature frame of the stream where the utterance starts
+  // The stream's state: the utterance being heard, the samples pushed, and whether it ended.
+  let u: Utterance = firstUtterance(newDecoder());
   let samples = 0;
   let closed = false;
 
   const audioTime = () => samples / frontEnd.sampleRate;
-  const offsetSeconds = () => utteranceStart * hopSeconds; // a multiple of `subsampling` frames
-  const position = (w: AttentionWindow, pointer: number): WindowPosition => ({
-    start: offsetSeconds() + w.start * frameSeconds,
-    end: offsetSeconds() + w.end * frameSeconds,
-    pointer: offsetSeconds() + pointer * frameSeconds,
-  });
-  const streamTokens = (tokens: readonly TimedToken[], times: readonly number[]): StreamToken[] =>
-    tokens.map((t, i) => ({ token: t.token, start: offsetSeconds() + t.start, end: offsetSeconds() + t.end, emittedAt: times[i] }));
-  const localText = (steps: readonly StepRecord[]) => {
-    const aligned = align(steps, vocab, frameSeconds, encoder.frames);
-    const times = emittedAt.filter((_, i) => vocab.isText(steps[i].token));
-    return { text: aligned.text, tokens: streamTokens(aligned.tokens, times) };
-  };
-  const localWindow = (d: PartialDecoder): WindowPosition => position(d.window, d.attention.pointer);
 
   /** Decodes what the decoder can with the frames so far; a partial event when characters came. */
   async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
+    const { decoder } = u;
     // Nothing is shown for an utterance the VAD has heard no speech in (silence, hum, noise).
     if (decoder === undefined || !heardSpeech(encoder.encodedFeatures)) return;
     const t0 = performance.now();
     const made = await decoder.advance(encoder, inputEnded);
     stats.decoderMs += performance.now() - t0;
-    for (const _ of made) emittedAt.push(audioTime());
+    for (const _ of made) u.emittedAt.push(audioTime());
     if (!inputEnded && made.some((s) => vocab.isText(s.token))) {
-      const { text, tokens } = localText(decoder.steps);
-      events.push({ type: 'partial', utterance, text, tokens, window: localWindow(decoder), audioTime: audioTime() });
+      const { text, tokens } = partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames);
+      events.push({ type: 'partial', utterance: u.index, text, tokens, window: decoderWindow(u, frameSeconds, decoder), audioTime: audioTime() });
     }
   }
 
@@ -125,49 +110,31 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
    * (segmentSpeechFrames), is not decoded: its text is empty and it is marked noSpeech.
    */
   async function finalise(events: StreamEvent[], reason: FinalReason, next: number | undefined, error?: ErrorInfo, end?: number): Promise<void> {
+    const { decoder } = u;
     const usedFeatures = end ?? (next === undefined ? encoder.featureFrames : encoder.encodedFeatures);
     const usedFrames = Math.min(encoder.frames, Math.floor(usedFeatures / subsampling));
     let text = '';
     let tokens: StreamToken[] = [];
-    let window = position({ start: 0, end: usedFrames }, usedFrames);
-    if (decoder !== undefined) window = localWindow(decoder);
+    const window = decoder !== undefined ? decoderWindow(u, frameSeconds, decoder) : windowPosition(u, frameSeconds, { start: 0, end: usedFrames }, usedFrames);
     const noSpeech = !segmentHeldSpeech(usedFeatures);
     if (!noSpeech && usedFrames > 0) {
       const t0 = performance.now();
-      const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, {
-        mode: o.mode,
-        beam: o.beam,
-        ...(o.mode === 'local' ? params : {}),
-        ctcWeight: o.ctcWeight,
-        ...(o.lmWeight !== undefined ? { lmWeight: o.lmWeight } : {}),
-        lengthPenalty: o.lengthPenalty,
-        maxTokensPerFrame: o.maxTokensPerFrame,
-        maxLengthSlack: o.maxLengthSlack,
-        returnAttention: o.onSegment !== undefined && o.returnAttention,
-      });
+      const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, finalOptions);
       stats.decoderMs += performance.now() - t0;
       text = decoded.text;
-      // A character the partials already showed keeps the time it was shown at.
-      const shown = decoder === undefined ? [] : localText(decoder.steps).tokens;
-      let agree = 0;
-      while (agree < Math.min(shown.length, decoded.tokens.length) && shown[agree].token === decoded.tokens[agree].token) agree++;
-      tokens = streamTokens(decoded.tokens, decoded.tokens.map((_, i) => (i < agree ? shown[i].emittedAt : audioTime())));
-      o.onSegment?.({ decoded, startSeconds: offsetSeconds(), startFeature: utteranceStart });
+      const shown = decoder === undefined ? [] : partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames).tokens;
+      tokens = streamTokens(u, decoded.tokens, shownTimes(shown, decoded.tokens, audioTime()));
+      o.onSegment?.({ decoded, startSeconds: u.offsetSeconds, startFeature: u.startFeature });
     }
     if (text !== '' || next === undefined) {
-      const start = offsetSeconds();
-      const endSeconds = usedFeatures === 0 ? start : start + ((usedFeatures - 1) * frontEnd.hopLength + frontEnd.frameLength) / frontEnd.sampleRate;
-      const final: FinalEvent = { type: 'final', utterance, text, tokens, window, audioTime: audioTime(), reason, start, end: endSeconds, noSpeech, ...(error ? { error } : {}) };
+      const start = u.offsetSeconds;
+      const final: FinalEvent = { type: 'final', utterance: u.index, text, tokens, window, audioTime: audioTime(), reason, start, end: utteranceEndSeconds(frontEnd, start, usedFeatures), noSpeech, ...(error ? { error } : {}) };
       events.push(final);
     }
     if (next === undefined) return;
-    utterance++;
-    utteranceStart += next;
     encoder.restartAt(next);
     track.dropBefore(next);
-    checkedFeatures = 0;
-    decoder = newDecoder();
-    emittedAt = [];
+    u = nextUtterance(u, next, model.facts, newDecoder());
   }
 
   /**
@@ -179,6 +146,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
    */
   async function afterChunk(events: StreamEvent[]): Promise<void> {
     await advanceLocal(events, false);
+    const { decoder } = u;
     if (decoder?.stopped === 'eos' && o.restartOnEos) {
       // The next utterance starts after the frame the attention ended on (its frames are
       // encoded again from zero state). When nothing was said and the VAD heard nothing, the
@@ -193,13 +161,13 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
 
   /** Ends the utterance at the first encoder-frame boundary where a rule fires; true if one did. */
   async function checkRules(events: StreamEvent[]): Promise<boolean> {
-    for (let f = checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
+    for (let f = u.checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
       const rule = endpointRule(track.statusAt(f, false), o.endpoint);
       if (rule !== undefined) {
         await finalise(events, rule, f, undefined, f);
         return true;
       }
-      checkedFeatures = f;
+      u.checkedFeatures = f;
     }
     return false;
   }
@@ -210,21 +178,17 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     stats.encoderMs += performance.now() - t0;
   }
 
-  function errorInfo(error: unknown): ErrorInfo {
-    if (error instanceof LasError) return { code: error.code, message: error.message, ...(error.input !== undefined ? { input: error.input } : {}) };
-    return { code: 'STREAM_FAILED', message: error instanceof Error ? error.message : String(error), input: o.input };
-  }
-
   /** Ends the stream after a failure: what was recognised so far, then the error. */
   async function fail(events: StreamEvent[], error: unknown): Promise<StreamEvent[]> {
     closed = true;
-    const info = errorInfo(error);
+    const info = errorInfo(error, o.input);
     try {
       await encoder.encodeRest();
       await finalise(events, 'error', undefined, info);
     } catch {
       // The model itself failed: report the text as it stood, without decoding further.
-      events.push({ type: 'final', utterance, text: '', tokens: [], window: position({ start: 0, end: 0 }, 0), audioTime: audioTime(), reason: 'error', start: offsetSeconds(), end: offsetSeconds(), noSpeech: false, error: info });
+      const start = u.offsetSeconds;
+      events.push({ type: 'final', utterance: u.index, text: '', tokens: [], window: windowPosition(u, frameSeconds, { start: 0, end: 0 }, 0), audioTime: audioTime(), reason: 'error', start, end: start, noSpeech: false, error: info });
     }
     const event: ErrorEvent = { type: 'error', ...info, audioTime: audioTime() };
     events.push(event);
