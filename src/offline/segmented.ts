@@ -1,6 +1,7 @@
 import type { Audio } from '../audio/types.ts';
 import type { AttentionMatrix, DecodingOptions, TimedToken, TimedWord } from '../decoding/index.ts';
 import { AudioError, LasError } from '../errors.ts';
+import { frameCount } from '../features/index.ts';
 import type { LoadedModel } from '../model/index.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import type { DecodedSegment } from '../streaming/options.ts';
@@ -63,7 +64,8 @@ export async function transcribeSegmented(
   decoding: DecodingOptions,
   options: SegmentedOptions,
 ): Promise<SegmentedTranscript> {
-  const { subsampling, frontEnd } = model.config;
+  const { frontEnd } = model.config;
+  const { subsampling } = model.facts;
   const decoded: DecodedSegment[] = [];
   const recognizer = createStreamingRecognizer(model, {
     mode: decoding.mode,
@@ -105,7 +107,7 @@ export async function transcribeSegmented(
   const shift = <T extends { start: number; end: number }>(t: T, by: number): T => ({ ...t, start: t.start + by, end: t.end + by });
   const tokens = decoded.flatMap((d) => d.decoded.tokens.map((t) => Object.freeze(shift(t, d.startSeconds))));
   const words = decoded.flatMap((d) => d.decoded.words.map((w) => Object.freeze(shift(w, d.startSeconds))));
-  const featureFrames = samples < frontEnd.frameLength ? 0 : 1 + Math.floor((samples - frontEnd.frameLength) / frontEnd.hopLength);
+  const featureFrames = frameCount(samples, frontEnd);
   const encoderFrames = Math.floor(featureFrames / subsampling);
   const steps = decoded.reduce((n, d) => n + d.decoded.decoderSteps, 0);
   const stats = recognizer.stats;

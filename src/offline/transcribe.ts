@@ -13,7 +13,7 @@ import type { Audio } from '../audio/types.ts';
 import type { ModeName } from '../attention/index.ts';
 import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from '../decoding/index.ts';
 import { AudioError, ConfigError } from '../errors.ts';
-import { computeLogMel, normalise } from '../features/index.ts';
+import { computeLogMel, frameCount, normalise } from '../features/index.ts';
 import { assertModesSupported, loadBundle, type LoadedModel, type SessionOptions } from '../model/index.ts';
 import { transcribeSegmented, type Segment } from './segmented.ts';
 import { defaultModelDir } from '../model/defaultModel.ts';
@@ -122,7 +122,7 @@ export async function transcribe(audio: Audio | string, options: TranscribeOptio
 function assertEncodable(model: LoadedModel, samples: number, input: string): void {
   const { frontEnd } = model.config;
   const { subsampling, minSamples, sampleRate } = model.facts;
-  const features = samples < frontEnd.frameLength ? 0 : 1 + Math.floor((samples - frontEnd.frameLength) / frontEnd.hopLength);
+  const features = frameCount(samples, frontEnd);
   if (features < subsampling) {
     const minMs = (minSamples / sampleRate) * 1000;
     throw new AudioError('TOO_SHORT', `${((samples / frontEnd.sampleRate) * 1000).toFixed(1)} ms of audio gives ${features} feature frames; the model needs ${subsampling} (${minMs} ms)`, input);
