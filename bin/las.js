@@ -4,13 +4,23 @@
 // TypeScript sources through tsx instead, so an edit takes effect without a rebuild (dist/ may be
 // stale there); LAS_CLI=dist runs the build in a checkout too (the start-up benchmark does).
 import { existsSync } from 'node:fs';
+import { relayServe, shouldRelayServe } from './serveTuning.js';
 
-const source = new URL('../src/cli/main.ts', import.meta.url);
-const fromSource = process.env.LAS_CLI !== 'dist' && existsSync(source);
-if (fromSource) {
-  const { register } = await import('tsx/esm/api');
-  register();
+// `las serve` runs in a child started with memory settings (bin/serveTuning.js); this process relays.
+if (shouldRelayServe(process.argv.slice(2), process.env)) {
+  process.exitCode = await relayServe();
+} else {
+  await run();
 }
-const { main, exitQuietlyOnBrokenPipe } = await import(fromSource ? source.href : '../dist/src/cli/main.js');
-exitQuietlyOnBrokenPipe(process.stdout);
-process.exitCode = await main(process.argv.slice(2));
+
+async function run() {
+  const source = new URL('../src/cli/main.ts', import.meta.url);
+  const fromSource = process.env.LAS_CLI !== 'dist' && existsSync(source);
+  if (fromSource) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  const { main, exitQuietlyOnBrokenPipe } = await import(fromSource ? source.href : '../dist/src/cli/main.js');
+  exitQuietlyOnBrokenPipe(process.stdout);
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -8,8 +8,9 @@ import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 const HELP = `Usage: las serve [options]
 
 Serves a web page that records the microphone in the browser and shows the text while you
-speak, with a live picture of the attention window moving over the audio. Recognition runs
-in this process; one model serves every browser tab. Stop with Ctrl+C.
+speak, with a live picture of the attention window moving over the audio. One model serves
+every browser tab. Recognition runs in a child process started with settings that keep its
+memory flat (LAS_SERVE_NO_TUNING=1: in this process, with node's defaults). Stop with Ctrl+C.
 
 Options:
   --port N              TCP port (default 8080; 0 picks a free one)
@@ -57,12 +58,33 @@ function parse(args: readonly string[]): { model: string; server: Partial<Server
   return { model: values.model ?? DEFAULT_MODEL_DIR, server };
 }
 
+/** Whether this is the server child that bin/serveTuning.js starts, with an IPC channel to its parent. */
+function isServeChild(): boolean {
+  return process.env.LAS_SERVE_CHILD === '1' && process.channel !== undefined;
+}
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP, or, in the server child, when the parent's
+ * IPC channel disconnects (the parent was killed, even with SIGKILL).
+ * The handlers stay installed until the process ends, so a repeated signal is ignored: Ctrl+C
+ * reaches this process both from the terminal and forwarded by the parent, and must stop it once.
+ */
+function stopRequested(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+    if (isServeChild()) process.once('disconnect', stop);
+  });
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const serveCommand: Command = {
   summary: 'serve a web page that transcribes the microphone live',
   help: HELP,
   async run(args) {
+    // The parent's channel must not keep this process alive once it has finished (or failed).
+    if (isServeChild()) process.channel!.unref();
     const parsed = usage('serve', () => parse(args));
     if (typeof parsed === 'number') return parsed;
     const [{ loadModel }, { startServer }] = await Promise.all([import('../offline/transcribe.ts'), import('../server/server.ts')]);
@@ -83,15 +105,7 @@ export const serveCommand: Command = {
     if (parsed.server.host !== undefined && !LOOPBACK.has(parsed.server.host))
       process.stderr.write('las serve: reachable from other machines; their browsers allow the microphone only over https (use a TLS proxy)\n');
     try {
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await stopRequested();
       // close() returns once no inference is running, so the sessions are free to release.
       await server.close();
     } finally {
