@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { tunedServeEnv } from '../bin/serveTuning.js';
 import { resample } from '../src/audio/resample.ts';
 import { benchModelDir, loadSamples, type Row } from './transcribe.ts';
 
@@ -20,8 +21,9 @@ import { benchModelDir, loadSamples, type Row } from './transcribe.ts';
  * events reach it. LAS_BENCH_SOAK_MINUTES sets the length (default 60).
  *
  * Verdict, from the issue: RSS flat within 10 MB after warm-up (the first WARMUP_MINUTES) and
- * at most 150 MB. MB here is 10^6 bytes. Run twice: with node's and glibc's defaults, and with
- * TUNED_SERVER_ENV.
+ * at most 150 MB. MB here is 10^6 bytes. Run twice: as `las serve` runs its server (in a child
+ * with the memory settings of bin/serveTuning.js), and as LAS_SERVE_NO_TUNING=1 does (node's and
+ * glibc's defaults).
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const RATE = 16_000;
@@ -185,19 +187,10 @@ export function summariseSoak(r: SoakResult): Record<string, number> {
   };
 }
 
-/**
- * Settings measured to keep a long-running server's memory flat (README, "Limits and failure
- * behaviour"): a smaller V8 young generation (it grows to 16 MB semi-spaces under the allocation
- * rate of decoding, +18 MB of heap) and glibc malloc with one arena that gives freed blocks back
- * (the ArrayBuffers of every chunk and decoder step otherwise fragment it). Both must be set when
- * node starts, so they go in the environment.
- */
-export const TUNED_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({
-  NODE_OPTIONS: '--max-semi-space-size=2',
-  MALLOC_ARENA_MAX: '1',
-  MALLOC_TRIM_THRESHOLD_: '65536',
-  MALLOC_MMAP_THRESHOLD_: '65536',
-});
+/** The server's environment: the shipped settings (bin/serveTuning.js), unless LAS_SERVE_NO_TUNING=1 is asked for. */
+export function soakServerEnv(env: NodeJS.ProcessEnv, tuned: boolean): NodeJS.ProcessEnv {
+  return tuned ? tunedServeEnv(env) : env;
+}
 
 export async function benchSoak(): Promise<Row[]> {
   const minutes = Number(process.env.LAS_BENCH_SOAK_MINUTES ?? 60);
@@ -207,8 +200,8 @@ export async function benchSoak(): Promise<Row[]> {
   const rows: Row[] = [];
   const r = (x: number) => Math.round(x * 10) / 10;
   try {
-    for (const [label, env] of [['default', {}], ['tuned env', TUNED_SERVER_ENV]] as const) {
-      const s = summariseSoak(await runSoak(minutes, build, dir, { ...process.env, ...env }));
+    for (const [label, tuned] of [['as las serve runs it (tuned)', true], ['LAS_SERVE_NO_TUNING=1 (node and glibc defaults)', false]] as const) {
+      const s = summariseSoak(await runSoak(minutes, build, dir, soakServerEnv(process.env, tuned)));
       const tag = `${minutes}-minute stream through the server, ${label} (${trained ? 'las-small' : 'tiny-random'}, local)`;
       rows.push(
         { name: `${tag}: speed (faster than real time)`, value: r(s.speed), unit: 'x real time' },
@@ -224,14 +217,14 @@ export async function benchSoak(): Promise<Row[]> {
   return rows;
 }
 
-// `tsx bench/soak.ts [minutes [bundle]]`: this module alone, every sample printed; LAS_SOAK_TUNED=1
-// runs the server with TUNED_SERVER_ENV.
+// `tsx bench/soak.ts [minutes [bundle]]`: this module alone, every sample printed, the server
+// tuned as `las serve` runs it; LAS_SERVE_NO_TUNING=1 runs it with node's and glibc's defaults.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const minutes = Number(process.argv[2] ?? process.env.LAS_BENCH_SOAK_MINUTES ?? 60);
   const build = buildForSoak();
   let result: SoakResult;
   try {
-    result = await runSoak(minutes, build, process.argv[3] ?? benchModelDir().dir, { ...process.env, ...(process.env.LAS_SOAK_TUNED === '1' ? TUNED_SERVER_ENV : {}) });
+    result = await runSoak(minutes, build, process.argv[3] ?? benchModelDir().dir, soakServerEnv(process.env, process.env.LAS_SERVE_NO_TUNING !== '1'));
   } finally {
     rmSync(build, { recursive: true, force: true });
   }
