@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/errors.ts';
@@ -61,6 +61,20 @@ describe('character n-gram LM (models/lm/lm.bin)', () => {
 
   it('prefers the word the acoustic model misspelt', () => {
     expect(logProbOf(lm, 'we should leave early if we want to catch the morning train')).toBeGreaterThan(logProbOf(lm, 'we should leveraly if we want to cash the morning tree'));
+  });
+});
+
+describe('the same LM in Python and TypeScript (test/cases/charLm.json, written by training/lm/build_char_lm.py)', () => {
+  const CASES = resolve(import.meta.dirname, '../cases');
+  const tiny = parseCharLm(readFileSync(join(CASES, 'charLm-tiny.bin')), 'charLm-tiny.bin');
+  const { order, cases } = JSON.parse(readFileSync(join(CASES, 'charLm.json'), 'utf8')) as { order: number; cases: { context: string; probabilities: number[] }[] };
+
+  it.each(cases.map((c) => [c.context, c.probabilities] as const))('p(. | %j) as the builder computed it', (context, probabilities) => {
+    expect(tiny.order).toBe(order);
+    const out = tiny.logProbs(contextOf(tiny, context), new Float64Array(tiny.outputs));
+    expect(out.length).toBe(probabilities.length);
+    // lm.bin stores float32: agreement to about 1e-7.
+    probabilities.forEach((p, s) => expect(Math.exp(out[s])).toBeCloseTo(p, 6));
   });
 });
 

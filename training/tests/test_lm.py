@@ -116,3 +116,33 @@ def test_extra_text_is_filtered_too_and_distinct_counts_once(corpus):
     kept, dropped = training_sentences(corpus, extra + ["a dog ran"] * 3, distinct=True)
     assert kept == ["the cat sat on the mat", "a dog ran", "seven two nine", "a new pool sentence"]
     assert dropped == 2
+
+
+# Two languages, one truth: test/cases/charLm-tiny.bin and charLm.json, written once by this
+# builder, are what src/model/charLm.ts is checked against (test/model/charLm.test.ts).
+CASES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "test", "cases")
+TINY_SENTENCES = ["the cat sat on the mat", "a dog ran", "seven two nine", "the dog sat", "don't"]
+TINY_ORDER = 4
+TINY_CONTEXTS = ["", "t", "th", "the ", "the d", "xyz", "don'", "the cat sat on the mat"]
+
+
+def tiny_probabilities() -> list:
+    contexts = estimate(TINY_SENTENCES, TINY_ORDER)["contexts"]
+    out = []
+    for text in TINY_CONTEXTS:
+        history = ([BOS] + encode(text))[-(TINY_ORDER - 1):]
+        out.append([_probability(contexts, history, s, TINY_ORDER) for s in range(OUTPUTS)])
+    return out
+
+
+def test_shared_cases_match_the_builder():
+    import json
+    from training.lm.build_char_lm import serialise
+    with open(os.path.join(CASES_DIR, "charLm-tiny.bin"), "rb") as f:
+        assert f.read() == serialise(estimate(TINY_SENTENCES, TINY_ORDER), {"kind": "char-ngram", "order": TINY_ORDER, "symbols": SYMBOLS})
+    with open(os.path.join(CASES_DIR, "charLm.json")) as f:
+        cases = json.load(f)
+    assert cases["sentences"] == TINY_SENTENCES and cases["order"] == TINY_ORDER
+    for case, probabilities in zip(cases["cases"], tiny_probabilities()):
+        assert case["probabilities"] == pytest.approx(probabilities, abs=1e-12)
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-12)
