@@ -72,6 +72,8 @@ export async function transcribeSegmented(
     beam: decoding.beam,
     ctcWeight: decoding.ctcWeight,
     ...(decoding.lmWeight === undefined ? {} : { lmWeight: decoding.lmWeight }),
+    ...(decoding.oovPenalty === undefined ? {} : { oovPenalty: decoding.oovPenalty }),
+    ...(decoding.wordPenalty === undefined ? {} : { wordPenalty: decoding.wordPenalty }),
     lengthPenalty: decoding.lengthPenalty,
     maxTokensPerFrame: decoding.maxTokensPerFrame,
     maxLengthSlack: decoding.maxLengthSlack,

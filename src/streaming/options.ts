@@ -48,6 +48,9 @@ export interface StreamingOptions {
    * use it. Default undefined.
    */
   readonly lmWeight?: number;
+  /** The LM's out-of-vocabulary and word penalties in each final's decode (src/decoding/options.ts); undefined: the bundle's. */
+  readonly oovPenalty?: number;
+  readonly wordPenalty?: number;
   /** The offline output-length cap, per utterance (see src/decoding/options.ts). */
   readonly maxTokensPerFrame: number;
   readonly maxLengthSlack: number;
@@ -89,7 +92,7 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
 
 /** Every key of StreamingOptions; validateStreamingOptions refuses any other. */
 export const STREAMING_OPTION_KEYS = [
-  'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'maxTokensPerFrame', 'maxLengthSlack',
+  'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'maxTokensPerFrame', 'maxLengthSlack',
   'restartOnEos', 'partials', 'returnAttention', 'onSegment', 'endpoint', 'input',
 ] as const satisfies readonly (keyof StreamingOptions)[];
 /** A key added to StreamingOptions but not to the list fails to type-check here. */
@@ -109,8 +112,8 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
     throw new ConfigError(message, name);
   };
   // The fields a stream shares with offline decoding are checked by the one decoding validator.
-  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, maxTokensPerFrame, maxLengthSlack, returnAttention } = o;
-  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, maxTokensPerFrame, maxLengthSlack, returnAttention });
+  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention } = o;
+  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention });
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
   if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);

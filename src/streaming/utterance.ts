@@ -79,6 +79,8 @@ export function finalDecodingOptions(o: StreamingOptions, window: { readonly lef
     ...(o.mode === 'local' ? window : {}),
     ctcWeight: o.ctcWeight,
     ...(o.lmWeight !== undefined ? { lmWeight: o.lmWeight } : {}),
+    ...(o.oovPenalty !== undefined ? { oovPenalty: o.oovPenalty } : {}),
+    ...(o.wordPenalty !== undefined ? { wordPenalty: o.wordPenalty } : {}),
     lengthPenalty: o.lengthPenalty,
     maxTokensPerFrame: o.maxTokensPerFrame,
     maxLengthSlack: o.maxLengthSlack,

@@ -62,6 +62,11 @@ describe('a bundle with a language model', () => {
     expect(on.segments.length).toBeGreaterThan(0);
     expect(off.text).toBe((await transcribe(SAMPLE, { model: plain, mode: 'local', beam: 2 })).text);
     expect(on.text).not.toBe(off.text);
+    // The penalties reach the final decode too: each equals the one-utterance decode with the same values.
+    for (const penalties of [{ wordPenalty: 0, oovPenalty: 0 }, { wordPenalty: 5, oovPenalty: 0 }, { wordPenalty: 0, oovPenalty: 5 }]) {
+      const options = { model: fused, mode: 'global', beam: 2, lmWeight: 1, ...penalties } as const;
+      expect((await transcribe(SAMPLE, options)).text).toBe((await transcribe(SAMPLE, { ...options, segmentation: false })).text);
+    }
   });
 
   it('a weight above 0 without an LM is a ConfigError naming lmWeight, offline and streaming', async () => {
