@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { tunedServeEnv } from '../bin/serveTuning.js';
+import { tunedExecArgv, tunedServeEnv } from '../bin/serveTuning.js';
 import { resample } from '../src/audio/resample.ts';
 import { benchModelDir, loadSamples, type Row } from './transcribe.ts';
 
@@ -83,9 +83,9 @@ export function buildForSoak(): string {
 }
 
 /** Streams `minutes` of audio through a server running `build` (buildForSoak) with the bundle `modelDir`. */
-export async function runSoak(minutes: number, build: string, modelDir: string, env: NodeJS.ProcessEnv = process.env): Promise<SoakResult> {
+export async function runSoak(minutes: number, build: string, modelDir: string, { env, execArgv }: SoakServer = soakServer(process.env, true)): Promise<SoakResult> {
   const audio = await loop();
-  const server = fork(join(ROOT, 'bench/soakServer.mjs'), [build, modelDir], { execArgv: [], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const server = fork(join(ROOT, 'bench/soakServer.mjs'), [build, modelDir], { execArgv: [...execArgv], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const replies: ((m: any) => void)[] = [];
   server.on('message', (m) => replies.shift()?.(m));
   const reply = () => new Promise<any>((resolve) => replies.push(resolve));
@@ -187,9 +187,19 @@ export function summariseSoak(r: SoakResult): Record<string, number> {
   };
 }
 
-/** The server's environment: the shipped settings (bin/serveTuning.js), unless LAS_SERVE_NO_TUNING=1 is asked for. */
-export function soakServerEnv(env: NodeJS.ProcessEnv, tuned: boolean): NodeJS.ProcessEnv {
-  return tuned ? tunedServeEnv(env) : env;
+export interface SoakServer {
+  readonly env: NodeJS.ProcessEnv;
+  readonly execArgv: readonly string[];
+}
+
+/**
+ * How the server process starts: with the settings `las serve` gives its child (bin/serveTuning.js),
+ * or with node's and glibc's defaults (as LAS_SERVE_NO_TUNING=1 does). LAS_SOAK_NODE_FLAGS adds
+ * node flags, for experiments (some, like --optimize-for-size, NODE_OPTIONS refuses).
+ */
+export function soakServer(env: NodeJS.ProcessEnv, tuned: boolean): SoakServer {
+  const extra = (env.LAS_SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return tuned ? { env: tunedServeEnv(env), execArgv: tunedExecArgv(extra) } : { env, execArgv: extra };
 }
 
 export async function benchSoak(): Promise<Row[]> {
@@ -201,7 +211,7 @@ export async function benchSoak(): Promise<Row[]> {
   const r = (x: number) => Math.round(x * 10) / 10;
   try {
     for (const [label, tuned] of [['as las serve runs it (tuned)', true], ['LAS_SERVE_NO_TUNING=1 (node and glibc defaults)', false]] as const) {
-      const s = summariseSoak(await runSoak(minutes, build, dir, soakServerEnv(process.env, tuned)));
+      const s = summariseSoak(await runSoak(minutes, build, dir, soakServer(process.env, tuned)));
       const tag = `${minutes}-minute stream through the server, ${label} (${trained ? 'las-small' : 'tiny-random'}, local)`;
       rows.push(
         { name: `${tag}: speed (faster than real time)`, value: r(s.speed), unit: 'x real time' },
@@ -224,7 +234,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const build = buildForSoak();
   let result: SoakResult;
   try {
-    result = await runSoak(minutes, build, process.argv[3] ?? benchModelDir().dir, soakServerEnv(process.env, process.env.LAS_SERVE_NO_TUNING !== '1'));
+    result = await runSoak(minutes, build, process.argv[3] ?? benchModelDir().dir, soakServer(process.env, process.env.LAS_SERVE_NO_TUNING !== '1'));
   } finally {
     rmSync(build, { recursive: true, force: true });
   }

@@ -101,11 +101,13 @@ export const serveCommand: Command = {
       }
       throw error;
     }
+    // Listen for the stop before saying where to connect: whoever reads that line may signal at once.
+    const stopped = stopRequested();
     process.stdout.write(`las serve: open ${server.url} (model ${model.card.name}; Ctrl+C stops)\n`);
     if (parsed.server.host !== undefined && !LOOPBACK.has(parsed.server.host))
       process.stderr.write('las serve: reachable from other machines; their browsers allow the microphone only over https (use a TLS proxy)\n');
     try {
-      await stopRequested();
+      await stopped;
       // close() returns once no inference is running, so the sessions are free to release.
       await server.close();
     } finally {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { tunedServeEnv } from '../../bin/serveTuning.js';
+import { tunedExecArgv, tunedServeEnv } from '../../bin/serveTuning.js';
 import { ROOT, TINY } from '../cli/runCli.ts';
 
 /**
@@ -83,6 +83,14 @@ describe('tunedServeEnv', () => {
   });
 });
 
+describe('tunedExecArgv', () => {
+  it('adds --optimize-for-size once', () => {
+    expect(tunedExecArgv([])).toEqual(['--optimize-for-size']);
+    expect(tunedExecArgv(['--inspect'])).toEqual(['--inspect', '--optimize-for-size']);
+    expect(tunedExecArgv(['--optimize-for-size'])).toEqual(['--optimize-for-size']);
+  });
+});
+
 describe.skipIf(!linux)('las serve in its tuned child', () => {
   it('serves from a child that has the settings (the user’s own MALLOC_ARENA_MAX kept), and SIGTERM stops both with 0', async () => {
     const { serve, url, exited } = startServe(cleanEnv({ MALLOC_ARENA_MAX: '2' }));
@@ -93,6 +101,7 @@ describe.skipIf(!linux)('las serve in its tuned child', () => {
       expect(children).toHaveLength(1);
       const env = environOf(children[0]!);
       expect(env).toMatchObject({ LAS_SERVE_CHILD: '1', NODE_OPTIONS: '--max-semi-space-size=2', MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536', MALLOC_MMAP_THRESHOLD_: '65536' });
+      expect(readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0')).toContain('--optimize-for-size');
       serve.kill('SIGTERM');
       expect(await exited).toEqual({ code: 0, signal: null });
       expect(running(children[0]!)).toBe(false);
