@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { tunedExecArgv, tunedServeEnv } from '../bin/serveTuning.js';
 import { resample } from '../src/audio/resample.ts';
+import { quietRoom } from './quietRoom.ts';
 import { benchModelDir, loadSamples, type Row } from './transcribe.ts';
 
 /**
@@ -48,17 +49,6 @@ export interface SoakResult {
   readonly start: Memory; // model loaded, before any stream
   readonly samples: readonly Sampled[];
   readonly finals: number;
-}
-
-/** Low noise at about -70 dB, like a quiet room, deterministic. */
-function quietRoom(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 0.001;
-  }
-  return out;
 }
 
 /** The clips of samples/ under 10 s, each followed by a gap, at the client's rate. */

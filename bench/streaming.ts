@@ -7,6 +7,7 @@ import type { FinalEvent, StreamEvent } from '../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../src/streaming/recognizer.ts';
 import { loadModel } from '../src/offline/transcribe.ts';
+import { quietRoom } from './quietRoom.ts';
 import { benchModelDir, loadSamples, type Sample } from './transcribe.ts';
 
 /**
@@ -28,17 +29,6 @@ type Row = { name: string; value: number; unit: string };
 const RATE = 16_000;
 const CHUNK = RATE / 10; // 100 ms
 const GAP_SECONDS = 2;
-
-/** Low noise at about -70 dB, like a quiet room, deterministic. */
-function quietRoom(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 0.001;
-  }
-  return out;
-}
 
 interface Stream {
   readonly samples: Float32Array;
