@@ -1,5 +1,5 @@
 // Evaluates a bundle on a manifest through the product's own code: greedy attention decoding
-// (beam 1, no CTC weight, one utterance) in global and local mode by src/decoding, plus greedy
+// (beam 1, no CTC weight, no LM, one utterance) in global and local mode by src/decoding, plus greedy
 // CTC over the encoder's CTC head as an encoder diagnostic, scored with src/metrics.
 //   npx tsx training/tools/eval_onnx.ts --bundle models/las-small --manifest training/work/corpus/test.tsv \
 //     [--base DIR] [--limit N] [--group COLUMN] [--out result.json]
@@ -32,9 +32,9 @@ const groupColumn = args.get('group');
 const model = await loadModel(bundleDir);
 const { left, right } = model.config.attention;
 
-/** Greedy attention decoding of one utterance, exactly as `transcribe()` runs it with beam 1 and no CTC weight. */
+/** Greedy attention decoding of one utterance, exactly as `transcribe()` runs it with beam 1, no CTC weight and no LM. */
 async function greedy(audio: Audio, mode: 'global' | 'local', input: string): Promise<string> {
-  return (await transcribe(audio, { model, mode, beam: 1, ctcWeight: 0, segmentation: false, input })).text;
+  return (await transcribe(audio, { model, mode, beam: 1, ctcWeight: 0, lmWeight: 0, segmentation: false, input })).text;
 }
 
 /** Greedy CTC over the encoder's CTC head: best token per frame, repeats merged, blanks dropped. */
