@@ -142,7 +142,10 @@ def bundle_lm(lm_dir: str, out_dir: str) -> dict:
     with open(os.path.join(lm_dir, "lm.json")) as f:
         info = json.load(f)
     os.makedirs(out_dir, exist_ok=True)
-    shutil.copyfile(os.path.join(lm_dir, info["file"]), os.path.join(out_dir, info["file"]))
+    src, dst = os.path.join(lm_dir, info["file"]), os.path.join(out_dir, info["file"])
+    # models/lm/lm.bin is a link to the shipped bundle's copy: exporting into that bundle keeps it
+    if not (os.path.exists(dst) and os.path.samefile(src, dst)):
+        shutil.copyfile(src, dst)
     return {"lm": info}
 
 

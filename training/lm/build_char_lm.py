@@ -240,8 +240,12 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     data, info = build(args.corpus, args.order, pool_sentences() if args.pool else (), args.distinct)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "lm.bin"), "wb") as f:
+    # a new file replaces lm.bin, so a rebuild never writes through the link that models/lm/lm.bin
+    # is in the tree (to the bundle's copy) into the shipped bundle
+    path = os.path.join(args.out, "lm.bin")
+    with open(path + ".tmp", "wb") as f:
         f.write(data)
+    os.replace(path + ".tmp", path)
     info = {"file": "lm.bin", "weight": args.weight, "oovPenalty": args.oov_penalty, "wordPenalty": args.word_penalty, **info}
     with open(os.path.join(args.out, "lm.json"), "w", encoding="utf-8") as f:
         json.dump(info, f, indent=1, sort_keys=True)
