@@ -1,8 +1,8 @@
-import { MODE_NAMES } from '../attention/types.ts';
+import { MODE_NAMES, type ModeName } from '../attention/types.ts';
 import { MAX_BEAM, MAX_LM_WEIGHT, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { choiceFlag, integerFlag, numberFlag, UsageError } from './flags.ts';
 
-/** The parseArgs options of the decoding flags, shared by `las transcribe` and `las queue add`. */
+/** The parseArgs options of the decoding flags, shared by `las transcribe`, `las queue add` and `las listen`. */
 export const DECODING_FLAG_OPTIONS = {
   attention: { type: 'string' },
   beam: { type: 'string' },
@@ -21,16 +21,21 @@ export interface DecodingFlagValues {
   readonly right?: string;
 }
 
-/** --attention, --beam, --ctc-weight, --lm-weight, --left, --right as checked DecodingOptions. */
-export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
-  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'global';
-  if ((values.left !== undefined || values.right !== undefined) && mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
-  return validateDecodingOptions({
-    mode,
+/** The decoding flags' values as numbers and a mode, range-checked (UsageError), not yet validated together. */
+export function decodingFlagFields(values: DecodingFlagValues, defaultMode: ModeName) {
+  return {
+    mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? defaultMode,
     beam: integerFlag('beam', values.beam, 1, MAX_BEAM),
     ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
     lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
-  });
+  };
+}
+
+/** --attention, --beam, --ctc-weight, --lm-weight, --left, --right as checked DecodingOptions. */
+export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
+  const fields = decodingFlagFields(values, 'global');
+  if ((values.left !== undefined || values.right !== undefined) && fields.mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');
+  return validateDecodingOptions(fields);
 }

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { MODE_NAMES } from '../attention/types.ts';
 import { RECORDER_NAMES } from '../audio/recorders.ts';
 import type { EndpointOptions } from '../streaming/endpoint.ts';
 import { DEFAULT_STREAMING_OPTIONS, MAX_CHUNK_FRAMES, validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
 import { CONTRACT_SUBSAMPLING } from '../model/bundleFacts.ts';
-import { choiceFlag, integerFlag, numberFlag, usage, UsageError } from './flags.ts';
+import { decodingFlagFields, DECODING_FLAG_OPTIONS } from './decodingFlags.ts';
+import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { readStdin } from './stdin.ts';
 
 const HELP = `Usage: las listen [options]
@@ -68,7 +68,7 @@ function parse(args: readonly string[]): Parsed {
   const { values } = parseArgs({
     args: [...args],
     options: {
-      attention: { type: 'string' },
+      ...DECODING_FLAG_OPTIONS,
       recorder: { type: 'string' },
       device: { type: 'string' },
       input: { type: 'string' },
@@ -76,18 +76,13 @@ function parse(args: readonly string[]): Parsed {
       json: { type: 'boolean', default: false },
       model: { type: 'string' },
       chunk: { type: 'string' },
-      left: { type: 'string' },
-      right: { type: 'string' },
-      beam: { type: 'string' },
-      'ctc-weight': { type: 'string' },
-      'lm-weight': { type: 'string' },
       rule1: { type: 'string' },
       rule2: { type: 'string' },
       rule3: { type: 'string' },
       'min-utterance': { type: 'string' },
     },
   });
-  const mode = choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local';
+  const decoding = decodingFlagFields(values, 'local');
   const chunkFrames = integerFlag('chunk', values.chunk, CONTRACT_SUBSAMPLING, MAX_CHUNK_FRAMES);
   // Checked against the contract's subsampling before the model loads; the recognizer checks the bundle's own.
   if (chunkFrames !== undefined && chunkFrames % CONTRACT_SUBSAMPLING !== 0) throw new UsageError(`--chunk must be a multiple of ${CONTRACT_SUBSAMPLING} feature frames, got ${chunkFrames}`);
@@ -100,13 +95,8 @@ function parse(args: readonly string[]): Parsed {
     minUtterance: secondsFlag('min-utterance', values['min-utterance'], false),
   };
   const recognition: StreamingOptionsInput = {
-    mode,
+    ...decoding,
     chunkFrames,
-    left: integerFlag('left', values.left, 0, 100_000),
-    right: integerFlag('right', values.right, 0, 100_000),
-    beam: integerFlag('beam', values.beam, 1, MAX_BEAM),
-    ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
-    lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
     endpoint,
     input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };
