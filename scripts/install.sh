@@ -44,6 +44,7 @@ fi
 
 # onnxruntime-node's install script would try to download CUDA files, which fails offline; the CPU
 # binaries ship inside the npm package itself. package.json's allowScripts denies that script on
-# npm 11; the variable (onnxruntime-node's own switch) covers older npm too. npm ci also builds
-# dist/ (the `prepare` script).
+# npm 11; the variable (onnxruntime-node's own switch) covers older npm too, and so does .npmrc's
+# onnxruntime-node-install=skip for any npm command run in this checkout (npm 11 warns that it does
+# not know the key, and still passes it to the script). npm ci also builds dist/ (the `prepare` script).
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
