@@ -88,3 +88,18 @@ def test_bundle_checkpoint_round_trip(bundle):
     assert cfg == model.cfg
     for name, t in model.state_dict().items():
         assert torch.allclose(state[name], t.float(), atol=1e-2), name  # stored as float16
+
+
+def test_bundle_lm_copies_and_keeps_a_linked_copy(tmp_path):
+    from training.las.export import bundle_lm
+    lm_dir, out = tmp_path / "lm", tmp_path / "bundle"
+    lm_dir.mkdir()
+    (lm_dir / "lm.json").write_text(json.dumps({"file": "lm.bin", "weight": 0.3}))
+    (lm_dir / "lm.bin").write_bytes(b"LM v1")
+    assert bundle_lm(str(lm_dir), str(out)) == {"lm": {"file": "lm.bin", "weight": 0.3}}
+    assert (out / "lm.bin").read_bytes() == b"LM v1"
+    # the tree's layout: models/lm/lm.bin links to the bundle's copy; exporting into that bundle keeps it
+    (lm_dir / "lm.bin").unlink()
+    os.symlink(out / "lm.bin", lm_dir / "lm.bin")
+    bundle_lm(str(lm_dir), str(out))
+    assert (out / "lm.bin").read_bytes() == b"LM v1" and not (out / "lm.bin").is_symlink()
