@@ -54,6 +54,12 @@ const int = (name: string, value: number | undefined, fallback: number, min: num
   return v;
 };
 
+/** What the processor returns for a job, and what BullMQ's 'completed' event hands back. */
+interface JobOutcome {
+  readonly audioSeconds: number;
+  readonly stored: boolean;
+}
+
 /**
  * Loads the model once and takes transcription jobs from the queue until closed. A permanent
  * input error (PERMANENT_CODES) fails its job at once with its code; anything else is retried
@@ -78,16 +84,16 @@ export async function startWorker(options: WorkerOptions): Promise<Transcription
   const store = new Redis(redisOptions(target, true));
   store.on('error', (err: Error) => emit({ type: 'error', message: `result store: ${err.message}` }));
 
-  const processor = async (job: Job) => {
+  const labelOf = (job: Job) => (typeof job.data?.name === 'string' ? (job.data.name as string) : job.id!);
+  const processor = async (job: Job): Promise<JobOutcome> => {
     const jobId = job.id!;
     const attempt = job.attemptsMade + 1;
-    const label = typeof job.data?.name === 'string' ? (job.data.name as string) : jobId;
+    const label = labelOf(job);
     emit({ type: 'started', jobId, name: label, attempt });
     try {
       await markStarted(store, queue, Date.now());
       const result = await processJob(job.data, jobId, attempt, { model, inputRoots, worker: name });
       const stored = await storeResult(store, queue, result);
-      emit({ type: 'done', jobId, name: label, audioSeconds: result.record.duration, stored });
       return { audioSeconds: result.record.duration, stored };
     } catch (err) {
       const code = codeOf(err);
@@ -109,6 +115,10 @@ export async function startWorker(options: WorkerOptions): Promise<Transcription
     name,
   });
   worker.on('error', (err) => emit({ type: 'error', message: err.message }));
+  // 'done' once BullMQ has moved the job to completed, so whoever reads it (a log, a test, `queue
+  // status`) finds the job completed in Redis; from inside the processor it came a moment early
+  worker.on('completed', (job: Job, outcome: JobOutcome) =>
+    emit({ type: 'done', jobId: job.id!, name: labelOf(job), audioSeconds: outcome.audioSeconds, stored: outcome.stored }));
   await worker.waitUntilReady();
   emit({ type: 'ready', worker: name });
 
