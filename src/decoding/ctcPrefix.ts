@@ -25,14 +25,21 @@ export function logAdd(a: number, b: number): number {
  * The forward variables of one prefix over frames [first, end); before and after they are
  * probability 0 (before: the prefix cannot have been emitted yet; after: see
  * CTC_WINDOW_LOG_PROB). Immutable once made, so beams share them freely.
+ *
+ * The state keeps blank[t] and their sum phi[t] = log P(the first t+1 frames emit exactly g),
+ * not nonBlank[t]: scoring the prefix's next labels and extending it only ever read phi (and
+ * blank, for a repeat of the last label), so phi is computed once, while the state is made,
+ * instead of once per use.
  */
 export interface CtcPrefixState {
   /** Last label of the prefix; -1 for the empty prefix. */
   readonly last: number;
   readonly first: number;
   readonly end: number;
-  readonly nonBlank: Float64Array; // [end - first], frame first + i at i
-  readonly blank: Float64Array; // [end - first]
+  readonly blank: Float64Array; // [end - first], frame first + i at i
+  readonly phi: Float64Array; // [end - first], log-add of blank and nonBlank
+  /** The largest phi (-Infinity for an empty window): the scale of scoreAll's sums. */
+  readonly peak: number;
   /** log psi(prefix); 0 for the empty prefix. */
   readonly score: number;
 }
@@ -61,40 +68,54 @@ export interface CtcPrefixScorer {
  */
 export const CTC_WINDOW_LOG_PROB = -30;
 
+const EMPTY = new Float64Array(0);
+
 /**
  * `logProbs` [T, V] are per-frame CTC log posteriors (log-softmax of ctc_logits). `blankId` and
  * `eosId` are the vocabulary's <blank> and <eos>. `pruned` false gives exact sums (tests).
+ *
+ * The search calls scoreAll and extend once per hypothesis and step, so they are written as
+ * plain loops over typed arrays (no closures per frame, no frozen copies).
  */
 export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vocabSize: number, blankId: number, eosId: number, pruned = true): CtcPrefixScorer {
   if (logProbs.length < frames * vocabSize) throw new RangeError(`CTC log probabilities hold ${logProbs.length} values, ${frames} frames need ${frames * vocabSize}`);
   const windowPrune = pruned ? CTC_WINDOW_LOG_PROB : NEG_INF;
-  const x = (t: number, c: number) => logProbs[t * vocabSize + c];
+  // [T, V] as doubles (the same values as the float32 input), read in the inner loops.
+  const x = Float64Array.from(logProbs.subarray(0, frames * vocabSize));
   // Frame posteriors as probabilities [T, V]: scoring every label of a prefix is then a sum of
   // products over the prefix's frames, with no log or exp in the inner loop.
   const probs = new Float64Array(frames * vocabSize);
-  for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(logProbs[i]);
+  for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(x[i]);
   const sums = new Float64Array(vocabSize);
   // Scratch for one prefix's forward variables before they are cut to their window.
-  const scratchNonBlank = new Float64Array(Math.max(frames, 1));
   const scratchBlank = new Float64Array(Math.max(frames, 1));
-  const phi = new Float64Array(Math.max(frames, 1));
-  const at = (values: Float64Array, state: CtcPrefixState, t: number) => (t >= state.first && t < state.end ? values[t - state.first] : NEG_INF);
-  const wholeLabelling = (state: CtcPrefixState) => (state.end === frames && frames > 0 ? logAdd(at(state.nonBlank, state, frames - 1), at(state.blank, state, frames - 1)) : NEG_INF);
+  const scratchPhi = new Float64Array(Math.max(frames, 1));
+  // phi[T - 1], the probability that the labelling is exactly the prefix.
+  const wholeLabelling = (state: CtcPrefixState) => (state.end === frames && frames > 0 && state.first < frames ? state.phi[frames - 1 - state.first] : NEG_INF);
 
-  /** Keeps frames [first, t) of the scratch as a state. */
-  const freeze = (last: number, first: number, end: number, score: number): CtcPrefixState =>
-    Object.freeze({ last, first, end, nonBlank: scratchNonBlank.slice(first, end), blank: scratchBlank.slice(first, end), score });
+  /** Keeps frames [first, end) of the scratch as a state. */
+  const keep = (last: number, first: number, end: number, peak: number, score: number): CtcPrefixState => ({
+    last,
+    first,
+    end,
+    blank: scratchBlank.slice(first, end),
+    phi: scratchPhi.slice(first, end),
+    peak,
+    score,
+  });
 
   const initial = (): CtcPrefixState => {
     let sum = 0;
+    let peak = NEG_INF;
     let t = 0;
     for (; t < frames; t++) {
-      sum += x(t, blankId);
-      scratchNonBlank[t] = NEG_INF;
+      sum += x[t * vocabSize + blankId];
       scratchBlank[t] = sum;
+      scratchPhi[t] = sum; // nonBlank is -Infinity: nothing emitted
+      if (sum > peak) peak = sum;
       if (sum < windowPrune) break; // the peak of the empty prefix is 0 (nothing emitted before frame 0)
     }
-    return freeze(-1, 0, Math.min(frames, t + 1), 0);
+    return keep(-1, 0, Math.min(frames, t + 1), peak, 0);
   };
 
   return {
@@ -108,28 +129,25 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       // psi(g + c) = sum_t phi(t - 1) p_t(c), phi being the prefix's probability by frame t - 1
       // (for a repeat of its last label, only the paths ending in a blank). In probabilities
       // scaled by the largest phi, so that nothing underflows that could matter.
-      let ref = NEG_INF;
-      for (let t = state.first; t < state.end; t++) {
-        phi[t] = logAdd(at(state.blank, state, t), at(state.nonBlank, state, t));
-        if (phi[t] > ref) ref = phi[t];
-      }
+      const ref = state.peak;
       sums.fill(0);
       if (ref !== NEG_INF) {
         const same = state.last;
+        const { phi, blank, first } = state;
         // Label c first emitted at frame t >= 1 continues the prefix as it stood at t - 1; at
         // t = 0 only the empty prefix (whose probability before frame 0 is 1).
-        const from = empty ? 1 : state.first + 1;
+        const from = empty ? 1 : first + 1;
         const to = Math.min(frames - 1, state.end);
         for (let t = from; t <= to; t++) {
-          const any = Math.exp(phi[t - 1] - ref);
+          const any = Math.exp(phi[t - 1 - first] - ref);
           const base = t * vocabSize;
           for (let c = 0; c < vocabSize; c++) sums[c] += any * probs[base + c];
-          if (same >= 0) sums[same] += (Math.exp(at(state.blank, state, t - 1) - ref) - any) * probs[base + same];
+          if (same >= 0) sums[same] += (Math.exp(blank[t - 1 - first] - ref) - any) * probs[base + same];
         }
       }
       for (let c = 0; c < vocabSize; c++) {
         let psi = sums[c] > 0 ? ref + Math.log(sums[c]) : NEG_INF;
-        if (empty) psi = logAdd(psi, x(0, c));
+        if (empty) psi = logAdd(psi, x[c]);
         out[c] = psi;
       }
       out[blankId] = NEG_INF;
@@ -138,41 +156,45 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       return out;
     },
     extend(state, token) {
-      if (token === eosId) return Object.freeze({ ...state, score: wholeLabelling(state) });
+      if (token === eosId) return { ...state, score: wholeLabelling(state) };
       const empty = state.last < 0;
       const first = empty ? 0 : state.first + 1;
-      if (first >= frames) return Object.freeze({ last: token, first: frames, end: frames, nonBlank: new Float64Array(0), blank: new Float64Array(0), score: NEG_INF });
+      if (first >= frames) return { last: token, first: frames, end: frames, blank: EMPTY, phi: EMPTY, peak: NEG_INF, score: NEG_INF };
       const inflowEnd = state.end + 1; // frame t takes inflow from the parent's frame t - 1
+      // Paths into the new label at frame t come from the parent as it stood at t - 1: any of
+      // its paths, or for a repeated label only those ending in a blank.
+      const from = token === state.last ? state.blank : state.phi;
+      const parentFirst = state.first;
       let score = NEG_INF;
-      let nonBlank = empty ? x(0, token) : NEG_INF;
+      let nonBlank = empty ? x[token] : NEG_INF;
       let blank = NEG_INF;
       let peak = NEG_INF;
       let t = first;
       if (empty) {
         score = nonBlank;
-        scratchNonBlank[0] = nonBlank;
         scratchBlank[0] = NEG_INF;
+        scratchPhi[0] = nonBlank;
         peak = nonBlank;
         t = 1;
       }
       for (; t < frames; t++) {
-        const inflow = t < inflowEnd ? (token === state.last ? at(state.blank, state, t - 1) : logAdd(at(state.blank, state, t - 1), at(state.nonBlank, state, t - 1))) : NEG_INF;
-        const xc = x(t, token);
+        const inflow = t < inflowEnd ? from[t - 1 - parentFirst] : NEG_INF;
+        const xc = x[t * vocabSize + token];
         const nb = logAdd(nonBlank, inflow) + xc;
-        const b = logAdd(blank, nonBlank) + x(t, blankId);
+        const b = logAdd(blank, nonBlank) + x[t * vocabSize + blankId];
         nonBlank = nb;
         blank = b;
-        scratchNonBlank[t] = nb;
-        scratchBlank[t] = b;
-        score = logAdd(score, inflow + xc);
         const mass = logAdd(nb, b);
+        scratchBlank[t] = b;
+        scratchPhi[t] = mass;
+        score = logAdd(score, inflow + xc);
         if (mass > peak) peak = mass;
         if (t >= inflowEnd && mass < peak + windowPrune) {
           t++;
           break;
         }
       }
-      return freeze(token, first, Math.min(frames, t), score);
+      return keep(token, first, Math.min(frames, t), peak, score);
     },
   };
 }

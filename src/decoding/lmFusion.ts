@@ -2,6 +2,7 @@ import { ModelError } from '../errors.ts';
 import type { CharLm, LmContext } from '../model/charLm.ts';
 import type { LoadedModel } from '../model/loadBundle.ts';
 import type { Vocabulary } from '../model/vocab.ts';
+import type { WordRange } from '../model/wordIndex.ts';
 import type { HypothesisScorer } from './scorers.ts';
 
 /** A bundle's language model as the decoder uses it: the model and its default fusion weight. */
@@ -23,10 +24,12 @@ export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'card'>): FusionLm | 
 interface FusedState {
   readonly inner: unknown;
   readonly context: LmContext;
-  /** The characters of the word being spelt (since the last space). */
-  readonly word: string;
-  /** Whether that word has already left the vocabulary (and paid the penalty for it). */
-  readonly outside: boolean;
+  /**
+   * The training words that begin with the word being spelt (since the last space); undefined
+   * once it has left the vocabulary (and paid the penalty for it), or when there is no OOV
+   * penalty to track it for.
+   */
+  readonly word: WordRange | undefined;
 }
 
 /**
@@ -61,12 +64,15 @@ export function lmSymbols(vocab: Vocabulary, lm: CharLm, eosId: number): Int32Ar
 export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0, wordPenalty = 0): HypothesisScorer {
   const lmLogProbs = new Float64Array(lm.outputs);
   const space = lm.characters.indexOf(' ');
+  const words = lm.words;
+  const start = oovPenalty === 0 ? undefined : words.root;
   return {
-    init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: '', outside: false }),
+    init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start }),
     score(state, attention, out) {
       const s = state as FusedState;
       inner.score(s.inner, attention, out);
       lm.logProbs(s.context, lmLogProbs);
+      const word = s.word;
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
         const symbol = symbols[c];
@@ -76,9 +82,9 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
         }
         out[c] += weight * lmLogProbs[symbol];
         if (symbol === space) out[c] -= wordPenalty;
-        if (oovPenalty === 0 || s.outside) continue;
+        if (word === undefined) continue; // no penalty, or already paid for this word
         const ends = symbol === space || symbol === lm.eos;
-        if (ends ? s.word !== '' && !lm.isWord(s.word) : !lm.isWordPrefix(s.word + lm.characters[symbol])) out[c] -= oovPenalty;
+        if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) out[c] -= oovPenalty;
       }
       return out;
     },
@@ -88,9 +94,8 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       const symbol = symbols[token];
       if (symbol < 0 || symbol === lm.eos) return { ...s, inner: inner.advance(s.inner, token) };
       const context = lm.advance(s.context, symbol);
-      if (symbol === space) return { inner: inner.advance(s.inner, token), context, word: '', outside: false };
-      const word = s.word + lm.characters[symbol];
-      return { inner: inner.advance(s.inner, token), context, word, outside: s.outside || (oovPenalty !== 0 && !lm.isWordPrefix(word)) };
+      if (symbol === space) return { inner: inner.advance(s.inner, token), context, word: start };
+      return { inner: inner.advance(s.inner, token), context, word: s.word === undefined ? undefined : words.next(s.word, symbol) };
     },
   };
 }

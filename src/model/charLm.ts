@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError } from '../errors.ts';
 import { isRecord } from './bundleConfig.ts';
+import { createWordIndex, type WordIndex } from './wordIndex.ts';
 
 /**
  * The bundle's character n-gram language model (lm.bin, written by training/lm/build_char_lm.py,
@@ -29,6 +30,8 @@ export interface CharLm {
   isWord(word: string): boolean;
   /** Whether `prefix` begins some word of the training text ('' does). */
   isWordPrefix(prefix: string): boolean;
+  /** The same words, walked symbol by symbol (what the search uses: no strings per character). */
+  readonly words: WordIndex;
 }
 
 export type LmContext = readonly number[];
@@ -149,6 +152,7 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
       return out;
     },
     isWord: (word: string) => wordSet.has(word),
+    words: createWordIndex(words, characters),
     isWordPrefix(prefix: string) {
       if (prefix === '') return true;
       const at = lowerBound(prefix);

@@ -5,4 +5,5 @@ export { DecoderStep, type DecoderDims, type StepBuffers, type StepResult } from
 export { DEFAULT_SESSION_OPTIONS, GRAPH_OPTIMIZATION_LEVELS, validateSessionOptions, type GraphOptimizationLevel, type SessionOptions } from './sessionOptions.ts';
 export { BLANK_ID, CONTRACT_VOCAB, EOS_ID, SOS_ID, VOCAB_SIZE, createVocabulary, type Vocabulary } from './vocab.ts';
 export { loadCharLm, parseCharLm, parseLmDescription, type CharLm, type LmContext, type LmDescription } from './charLm.ts';
+export { createWordIndex, type WordIndex, type WordRange } from './wordIndex.ts';
 export { assertModesSupported, bundleFacts, CONTRACT_SUBSAMPLING, type BundleFacts } from './bundleFacts.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSession, effectiveLmWeight, lmFusionScorer, lmSymbols, attentionScorer, type DecodeContext, type FusionLm } from '../../src/decoding/index.ts';
 import { ConfigError, ModelError } from '../../src/errors.ts';
-import { CONTRACT_VOCAB, createVocabulary, type CharLm, type LmContext } from '../../src/model/index.ts';
+import { CONTRACT_VOCAB, createVocabulary, createWordIndex, type CharLm, type LmContext } from '../../src/model/index.ts';
 import { id, scriptedSession, spell } from './scriptedSession.ts';
 
 const vocab = createVocabulary([...CONTRACT_VOCAB], 'test');
@@ -26,6 +26,7 @@ const insistsOnZ: CharLm = {
   },
   isWord: (word: string) => WORDS.includes(word),
   isWordPrefix: (prefix: string) => WORDS.some((w) => w.startsWith(prefix)),
+  words: createWordIndex(WORDS, CHARACTERS),
 };
 
 const base: DecodeContext = { vocab, frameSeconds: 0.04, attention: { left: 2, right: 3 } };

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createWordIndex, type WordRange } from '../../src/model/index.ts';
+
+const CHARACTERS = [' ', "'", 'a', 'b', 'c', 'd'];
+const symbol = (c: string) => CHARACTERS.indexOf(c);
+
+/** Walks `prefix` symbol by symbol; undefined once no word begins with it. */
+function walk(index: ReturnType<typeof createWordIndex>, prefix: string): WordRange | undefined {
+  let range: WordRange | undefined = index.root;
+  for (const c of prefix) range = range === undefined ? undefined : index.next(range, symbol(c));
+  return range;
+}
+
+describe('word index', () => {
+  it('answers what startsWith and equality over the word list answer', () => {
+    const words = ['ab', 'abd', "a'c", 'b', 'ba', 'dd', 'ab', 'cab'];
+    const index = createWordIndex(words, CHARACTERS);
+    expect(index.ends(index.root)).toBe(false);
+    expect(walk(index, 'ab')).toBeDefined();
+    expect(index.ends(walk(index, 'ab')!)).toBe(true);
+    expect(index.ends(walk(index, 'a')!)).toBe(false);
+    expect(index.continues(walk(index, 'ab')!, symbol('d'))).toBe(true);
+    expect(index.continues(walk(index, 'ab')!, symbol('c'))).toBe(false);
+    expect(walk(index, 'abc')).toBeUndefined();
+    expect(walk(index, 'dda')).toBeUndefined();
+  });
+
+  it('words with a character that is no symbol still count as beginning with their known part', () => {
+    const index = createWordIndex(['abX', 'b'], CHARACTERS);
+    expect(walk(index, 'ab')).toBeDefined();
+    expect(index.ends(walk(index, 'ab')!)).toBe(false);
+  });
+
+  it('agrees with the string definitions on random word lists and prefixes', () => {
+    const text = fc.string({ unit: fc.constantFrom(...CHARACTERS.slice(1)), minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 30 }), fc.array(fc.string({ unit: fc.constantFrom(...CHARACTERS.slice(1)), maxLength: 6 }), { maxLength: 20 }), (words, prefixes) => {
+        const index = createWordIndex(words, CHARACTERS);
+        for (const prefix of prefixes) {
+          const range = walk(index, prefix);
+          // As CharLm.isWordPrefix: nothing spelt yet begins every word, even of an empty list.
+          expect(range !== undefined).toBe(prefix === '' || words.some((w) => w.startsWith(prefix)));
+          if (range === undefined) continue;
+          expect(index.ends(range)).toBe(words.includes(prefix));
+          for (const c of CHARACTERS) expect(index.continues(range, symbol(c))).toBe(words.some((w) => w.startsWith(prefix + c)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
