@@ -52,6 +52,9 @@ export interface LmDescription {
 
 const MAGIC = 'LASCHLM1';
 
+/** Distributions memoised per LM (about 350 bytes each with the bundle's 29 outputs: at most ~3 MB); the memo starts over when full. */
+export const LOG_PROB_CACHE_SIZE = 8192;
+
 /** Parses lm.bin; `path` names the file in every error. */
 export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   const corrupt = (message: string): never => {
@@ -127,6 +130,18 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   };
   const maxContext = (order as number) - 1;
   const probs = new Float64Array(outputs);
+  // The search asks for the same contexts again and again (hypotheses that differ only further
+  // back, and common words from one utterance to the next), and each answer walks up to `order`
+  // nodes of a 6 MB table: a memo of whole distributions, keyed by the context's symbols packed
+  // into one number (8 bits each; a larger alphabet or order is not memoised).
+  const cache = new Map<number, Float64Array>();
+  const packable = maxContext <= 6 && bos < 256;
+  const cacheKey = (context: LmContext): number => {
+    if (!packable) return -1;
+    let key = context.length;
+    for (let i = 0; i < context.length; i++) key = key * 256 + context[i];
+    return key;
+  };
   return Object.freeze({
     order: order as number,
     characters,
@@ -140,6 +155,12 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
       return Object.freeze(next);
     },
     logProbs(context: LmContext, out: Float64Array): Float64Array {
+      const key = cacheKey(context);
+      const cached = key < 0 ? undefined : cache.get(key);
+      if (cached !== undefined) {
+        out.set(cached);
+        return out;
+      }
       probs.fill(1 / outputs);
       // From the empty context up, each longer context found interpolates with the one below.
       for (let node = 0, used = 0; node >= 0; used++) {
@@ -149,6 +170,10 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
         node = used < context.length ? child(node, context[context.length - 1 - used]) : -1;
       }
       for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
+      if (key >= 0) {
+        if (cache.size >= LOG_PROB_CACHE_SIZE) cache.clear();
+        cache.set(key, out.slice(0, outputs));
+      }
       return out;
     },
     isWord: (word: string) => wordSet.has(word),

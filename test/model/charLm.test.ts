@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/errors.ts';
-import { parseCharLm, parseLmDescription, type CharLm } from '../../src/model/index.ts';
+import { LOG_PROB_CACHE_SIZE } from '../../src/model/charLm.ts';
+import { parseCharLm, parseLmDescription, type CharLm, type LmContext } from '../../src/model/index.ts';
 
 /** The LM built by training/lm/build_char_lm.py from the corpus training text (models/lm/). */
 const LM_PATH = resolve(import.meta.dirname, '../../models/lm/lm.bin');
@@ -49,6 +50,22 @@ describe('character n-gram LM (models/lm/lm.bin)', () => {
     const dist = (text: string) => Array.from(lm.logProbs(contextOf(lm, text), new Float64Array(lm.outputs)));
     expect(Array.from(lm.logProbs(long, new Float64Array(lm.outputs)))).toEqual(Array.from(lm.logProbs(short, new Float64Array(lm.outputs))));
     expect(dist('the')).not.toEqual(dist('xx the'));
+  });
+
+  it('answers a context asked again (memoised) as it did the first time, also once the memo has started over', () => {
+    const dist = (model: CharLm, context: LmContext) => Array.from(model.logProbs(context, new Float64Array(model.outputs)));
+    // Contexts that share symbols in other orders and lengths (a careless packing of the memo's key confuses them).
+    const bos = lm.initial();
+    const contexts: LmContext[] = [[], [0], [0, 0], [1], [0, 1], [1, 0], bos, [...bos, 2], [2, 3, 4, 5, 6], [3, 2, 4, 5, 6], [0, 2, 3, 4, 5]];
+    const forwards = parseCharLm(bytes, LM_PATH);
+    const backwards = parseCharLm(bytes, LM_PATH);
+    const first = contexts.map((c) => dist(forwards, c));
+    expect(contexts.slice().reverse().map((c) => dist(backwards, c)).reverse()).toEqual(first);
+    expect(contexts.map((c) => dist(forwards, c))).toEqual(first);
+    // More distinct contexts than the memo holds, then the first ones again.
+    for (let i = 0; i <= LOG_PROB_CACHE_SIZE; i++) forwards.logProbs([2 + (i % 26), 2 + (Math.floor(i / 26) % 26), 2 + Math.floor(i / 676)], new Float64Array(lm.outputs));
+    expect(contexts.map((c) => dist(forwards, c))).toEqual(first);
+    expect(new Set(first.map((d) => d.join())).size).toBeGreaterThan(contexts.length / 2);
   });
 
   it('scores English sentences it never saw far above the same letters scrambled', () => {
