@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixState } from '../../src/decoding/index.ts';
+import { referenceCtcPrefixScorer, type ReferenceState } from './ctcPrefixReference.ts';
 
 // A small vocabulary shaped like the contract's: 0 <blank>, 1 <sos>, 2 <eos>, then labels.
 const BLANK = 0;
@@ -99,6 +100,51 @@ describe('CTC prefix scorer', () => {
       expect(pruned.extend(pruned.initial(), c).score).toBeCloseTo(exact.extend(exact.initial(), c).score, 12);
     }
     expect(checkedLikely).toBeGreaterThan(5);
+  });
+
+  // The rewrite for speed (phi kept per state) must not move a single bit: the search's ties and
+  // therefore the default decoding's transcripts depend on it.
+  it.each([
+    [1, true],
+    [2, true],
+    [3, false],
+    [4, true],
+  ])('equals the scorer as first written to the last bit, along random beams (seed %i, pruned %s)', (seed, pruned) => {
+    const frames = 70;
+    const vocab = 7;
+    const raw = logits(100 + seed, frames, vocab);
+    for (let t = 0; t < frames; t++) {
+      raw[t * vocab + BLANK] += 8; // spiky, like a trained head, so pruning cuts windows short
+      if (t % 5 === seed % 5) raw[t * vocab + 3 + (t % (vocab - 3))] += 14;
+    }
+    const logProbs = ctcLogSoftmax(raw, frames, vocab);
+    const scorer = createCtcPrefixScorer(logProbs, frames, vocab, BLANK, EOS, pruned);
+    const reference = referenceCtcPrefixScorer(logProbs, frames, vocab, BLANK, EOS, pruned);
+    const same = (state: CtcPrefixState, ref: ReferenceState) => {
+      expect([state.last, state.first, state.end, state.score]).toEqual([ref.last, ref.first, ref.end, ref.score]);
+      expect(Array.from(state.blank)).toEqual(Array.from(ref.blank));
+      expect(Array.from(state.phi)).toEqual(Array.from(ref.blank, (b, i) => logAdd(b, ref.nonBlank[i])));
+    };
+    let random = seed;
+    const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let beam: [CtcPrefixState, ReferenceState][] = [[scorer.initial(), reference.initial()]];
+    let compared = 0;
+    for (let step = 0; step < 25 && beam.length > 0; step++) {
+      const grown: [CtcPrefixState, ReferenceState][] = [];
+      for (const [state, ref] of beam) {
+        same(state, ref);
+        const out = scorer.scoreAll(state, [1], new Float64Array(vocab));
+        expect(Array.from(out)).toEqual(Array.from(reference.scoreAll(ref, [1], new Float64Array(vocab))));
+        compared++;
+        same(scorer.extend(state, EOS), reference.extend(ref, EOS));
+        // Two continuations: the likeliest label and a random one (repeats of the last label included).
+        const labels = [3, 4, 5, 6];
+        const best = labels.reduce((a, c) => (out[c] > out[a] ? c : a), labels[0]);
+        for (const c of new Set([best, labels[Math.floor(next() * labels.length)]])) grown.push([scorer.extend(state, c), reference.extend(ref, c)]);
+      }
+      beam = grown.filter(([s]) => s.score > Number.NEGATIVE_INFINITY).slice(0, 4);
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 
   it('gives a prefix longer than the frames can hold probability 0', () => {
