@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DECODING_OPTIONS, type DecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { TIMESTAMP_SOURCES } from '../decoding/ctcTiming.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
@@ -30,6 +31,10 @@ Options:
                             0..10 (default: the model's own, config.json lm.weight; 0 = off)
   --left N, --right N       local window in encoder frames (40 ms) around the pointer
                             (default: the model's)
+  --timestamps ctc|attention
+                            where word times come from (default ctc: the CTC head's forced
+                            alignment of the text, the closer to true word boundaries;
+                            attention: each step's attention peak)
   --format text|json|srt|vtt
                             text (default): the transcript, "file<TAB>text" for several inputs;
                             json: one JSON object per input per line (JSONL) with word times,
@@ -65,6 +70,7 @@ function parse(args: readonly string[]): Parsed {
     options: {
       ...DECODING_FLAG_OPTIONS,
       format: { type: 'string' },
+      timestamps: { type: 'string' },
       'out-dir': { type: 'string' },
       ref: { type: 'string' },
       threads: { type: 'string' },
@@ -88,7 +94,7 @@ function parse(args: readonly string[]): Parsed {
   return {
     inputs: files,
     format,
-    decoding: parseDecodingFlags(values),
+    decoding: validateDecodingOptions({ ...parseDecodingFlags(values), ...optional('timestamps', choiceFlag('timestamps', values.timestamps, TIMESTAMP_SOURCES)) }),
     ...optional('threads', threads),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, MAX_CONCURRENCY)),
     model: values.model ?? DEFAULT_MODEL_DIR,

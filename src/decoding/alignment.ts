@@ -1,7 +1,7 @@
 import type { Vocabulary } from '../model/vocab.ts';
 import type { StepRecord } from './search.ts';
 
-/** A transcript character with its time, from the attention peak of the step that emitted it. */
+/** A transcript character with its time: from the attention peak of the step that emitted it (align), or from its CTC spike (ctcTimedTokens). */
 export interface TimedToken {
   readonly token: string;
   readonly id: number;
@@ -13,6 +13,22 @@ export interface TimedWord {
   readonly word: string;
   readonly start: number;
   readonly end: number;
+}
+
+/** Words are the runs of tokens between spaces, from their first token's start to their last token's end. */
+export function wordsOf(tokens: readonly TimedToken[]): TimedWord[] {
+  const words: TimedWord[] = [];
+  let current: TimedToken[] = [];
+  const flush = () => {
+    if (current.length > 0) words.push(Object.freeze({ word: current.map((t) => t.token).join(''), start: current[0].start, end: current[current.length - 1].end }));
+    current = [];
+  };
+  for (const t of tokens) {
+    if (t.token === ' ') flush();
+    else current.push(t);
+  }
+  flush();
+  return words;
 }
 
 /** Row-major [rows = text tokens, cols = encoder frames]; each row holds that step's weights at their absolute frames. */
@@ -52,17 +68,7 @@ export function align(steps: readonly StepRecord[], vocab: Vocabulary, frameSeco
     return Object.freeze({ token: vocab.tokens[s.token], id: s.token, start, end });
   });
 
-  const words: TimedWord[] = [];
-  let current: TimedToken[] = [];
-  const flush = () => {
-    if (current.length > 0) words.push(Object.freeze({ word: current.map((t) => t.token).join(''), start: current[0].start, end: current[current.length - 1].end }));
-    current = [];
-  };
-  for (const t of tokens) {
-    if (t.token === ' ') flush();
-    else current.push(t);
-  }
-  flush();
+  const words = wordsOf(tokens);
 
   let attention: AttentionMatrix | undefined;
   if (withAttention) {

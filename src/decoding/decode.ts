@@ -4,6 +4,7 @@ import type { EncoderOutput } from '../model/encoder.ts';
 import { ConfigError } from '../errors.ts';
 import { BLANK_ID, EOS_ID, SOS_ID, type Vocabulary } from '../model/vocab.ts';
 import { align, type Alignment } from './alignment.ts';
+import { ctcTimedTokens, ctcTimedWords, type CtcPosteriors } from './ctcTiming.ts';
 import { createModelSession } from './modelSession.ts';
 import { maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
 import { ctcLogSoftmax } from './ctcPrefix.ts';
@@ -42,8 +43,8 @@ export function effectiveLmWeight(options: Pick<DecodingOptions, 'lmWeight'>, ct
 }
 
 /** chooseAcousticScorer, fused with the bundle's LM when the LM weight is above 0 (at 0 the search is exactly the LM-free one). */
-function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctcLogits: Float32Array | undefined): HypothesisScorer {
-  const acoustic = chooseAcousticScorer(options, encoderFrames, ctcLogits, ctx.vocab.size);
+function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctc: CtcPosteriors | undefined): HypothesisScorer {
+  const acoustic = chooseAcousticScorer(options, encoderFrames, ctc);
   const weight = effectiveLmWeight(options, ctx);
   if (weight === 0 || ctx.lm === undefined) return acoustic;
   const oovPenalty = options.oovPenalty ?? ctx.lm.oovPenalty;
@@ -52,20 +53,30 @@ function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrame
 }
 
 /** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */
-function chooseAcousticScorer(options: DecodingOptions, encoderFrames: number, ctcLogits: Float32Array | undefined, vocabSize: number): HypothesisScorer {
+function chooseAcousticScorer(options: DecodingOptions, encoderFrames: number, ctc: CtcPosteriors | undefined): HypothesisScorer {
   if (options.ctcWeight === 0) return attentionScorer;
-  if (ctcLogits === undefined || ctcLogits.length < encoderFrames * vocabSize)
+  if (ctc === undefined)
     throw new ConfigError(`ctcWeight ${options.ctcWeight} needs the encoder's CTC logits, which this decoder session does not have (use ctcWeight 0)`, 'ctcWeight');
-  const logProbs = ctcLogSoftmax(ctcLogits, encoderFrames, vocabSize); // [T, V]
-  return ctcScorerFor(logProbs, encoderFrames, vocabSize, options.ctcWeight, { blank: BLANK_ID, eos: EOS_ID, skip: BANNED });
+  return ctcScorerFor(ctc.logProbs, encoderFrames, ctc.vocabSize, options.ctcWeight, { blank: BLANK_ID, eos: EOS_ID, skip: BANNED });
+}
+
+/** The session's CTC log posteriors [T, V], computed once for the joint search and the timestamps; undefined without CTC logits. */
+function ctcPosteriorsOf(session: Pick<DecoderSession, 'ctcLogits' | 'encoderFrames'>, vocabSize: number): CtcPosteriors | undefined {
+  const logits = session.ctcLogits;
+  if (logits === undefined || logits.length < session.encoderFrames * vocabSize) return undefined;
+  return { logProbs: ctcLogSoftmax(logits, session.encoderFrames, vocabSize), frames: session.encoderFrames, vocabSize, blankId: BLANK_ID };
 }
 
 /** The search wired up once from the options: the only place strategies are chosen. */
 export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctcLogits?: Float32Array): SearchStrategies {
+  return assembleWith(options, ctx, encoderFrames, ctcPosteriorsOf({ ctcLogits, encoderFrames }, ctx.vocab.size));
+}
+
+function assembleWith(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctc: CtcPosteriors | undefined): SearchStrategies {
   const params: AttentionParams = { left: options.left ?? ctx.attention.left, right: options.right ?? ctx.attention.right };
   return {
     selector: options.beam === 1 ? greedySelector : topKSelector(options.beam),
-    scorer: chooseScorer(options, ctx, encoderFrames, ctcLogits),
+    scorer: chooseScorer(options, ctx, encoderFrames, ctc),
     ranker: lengthNormalisedRanker(options.lengthPenalty),
     end: eosOrMaxLength(EOS_ID, maxOutputLength(encoderFrames, options)),
     mode: getMode(options.mode, params),
@@ -79,10 +90,18 @@ export function assembleStrategies(options: DecodingOptions, ctx: DecodeContext,
 /** Decodes one utterance through any DecoderSession (the model's, or a scripted one in tests). */
 export async function decodeSession(session: DecoderSession, ctx: DecodeContext, options: Partial<DecodingOptions> = {}): Promise<DecodeResult> {
   const o = validateDecodingOptions(options);
-  const strategies = assembleStrategies(o, ctx, session.encoderFrames, session.ctcLogits);
+  const ctc = o.ctcWeight > 0 || o.timestamps === 'ctc' ? ctcPosteriorsOf(session, ctx.vocab.size) : undefined;
+  const strategies = assembleWith(o, ctx, session.encoderFrames, ctc);
   const found = await beamSearch(session, strategies);
-  const alignment = align(found.steps, ctx.vocab, ctx.frameSeconds, session.encoderFrames, { withAttention: o.returnAttention });
+  const alignment = timed(align(found.steps, ctx.vocab, ctx.frameSeconds, session.encoderFrames, { withAttention: o.returnAttention }), o, ctc, ctx.frameSeconds);
   return { ...alignment, mode: o.mode, logProb: found.logProb, score: found.score, decoderSteps: found.decoderSteps, encoderFrames: session.encoderFrames };
+}
+
+/** The alignment with CTC times when they are asked for and a CTC path spells the text; else its attention times. */
+function timed(alignment: Alignment, o: DecodingOptions, ctc: CtcPosteriors | undefined, frameSeconds: number): Alignment {
+  if (o.timestamps !== 'ctc' || ctc === undefined) return alignment;
+  const tokens = ctcTimedTokens(alignment.tokens, ctc, frameSeconds);
+  return tokens === undefined ? alignment : { ...alignment, tokens, words: ctcTimedWords(tokens) };
 }
 
 /** Decodes one utterance's encoder output with the decoder_step graph. */

@@ -1,10 +1,12 @@
-export { DEFAULT_CTC_WEIGHT, DEFAULT_DECODING_OPTIONS, MAX_BEAM, MAX_LM_WEIGHT, maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
+export { DEFAULT_CTC_WEIGHT, DEFAULT_DECODING_OPTIONS, DEFAULT_TIMESTAMPS, MAX_BEAM, MAX_LM_WEIGHT, maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
 export { decodeEncoded, decodeSession, assembleStrategies, effectiveLmWeight, type DecodeContext, type DecodeResult } from './decode.ts';
 export { beamSearch, createSearch, type Search, type SearchResult, type SearchStrategies, type StepRecord } from './search.ts';
 export { createModelSession, type EncodedFrames } from './modelSession.ts';
-export { align, type AlignOptions, type Alignment, type AttentionMatrix, type TimedToken, type TimedWord } from './alignment.ts';
+export { align, wordsOf, type AlignOptions, type Alignment, type AttentionMatrix, type TimedToken, type TimedWord } from './alignment.ts';
 export { eosOrMaxLength, greedySelector, lengthNormalisedRanker, logSoftmaxRow, topKSelector, type BeamRanker, type Candidate, type EndDetector, type TokenSelector } from './strategies.ts';
 export type { DecoderSession, StepOutput, StepRow } from './session.ts';
 export { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixScorer, type CtcPrefixState } from './ctcPrefix.ts';
 export { attentionScorer, ctcScorerFor, jointCtcScorer, type HypothesisScorer } from './scorers.ts';
 export { fusionLmOf, lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
+export { ctcForcedAlign, minimumCtcFrames, type CtcAlignment, type LabelSpan } from './ctcAlignment.ts';
+export { CTC_EMISSION_LAG_SECONDS, CTC_WORD_ONSET_SECONDS, ctcTimedTokens, ctcTimedWords, isTimestampSource, TIMESTAMP_SOURCES, type CtcPosteriors, type TimestampSource } from './ctcTiming.ts';

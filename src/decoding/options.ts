@@ -2,6 +2,7 @@ import { isModeName, MODE_NAMES, type ModeName } from '../attention/index.ts';
 import { ConfigError } from '../errors.ts';
 import { assertKnownKeys } from '../util/knownKeys.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
+import { isTimestampSource, TIMESTAMP_SOURCES, type TimestampSource } from './ctcTiming.ts';
 
 /** How one utterance is decoded. One read-only object; defaults in DEFAULT_DECODING_OPTIONS. */
 export interface DecodingOptions {
@@ -44,7 +45,16 @@ export interface DecodingOptions {
   readonly wordPenalty?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
+  /**
+   * Where token and word times come from: 'ctc', the CTC forced alignment of the decoded text
+   * (the attention peaks where no CTC path spells it), or 'attention', the attention peak of each
+   * step. Default DEFAULT_TIMESTAMPS (the closer to true word boundaries, README "Subtitles").
+   */
+  readonly timestamps: TimestampSource;
 }
+
+/** Measured by bench/timestamps.ts on validation sentences (README "Subtitles"). */
+export const DEFAULT_TIMESTAMPS: TimestampSource = 'ctc';
 
 /** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv; with beam 4 the optimum is flat from 0.2 to 0.4: README "Decoding"). */
 export const DEFAULT_CTC_WEIGHT = 0.3;
@@ -57,6 +67,7 @@ export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   maxTokensPerFrame: 1,
   maxLengthSlack: 10,
   returnAttention: false,
+  timestamps: DEFAULT_TIMESTAMPS,
 });
 
 /** An LM weight this large drowns the acoustic model entirely: certainly a mistake. */
@@ -68,7 +79,7 @@ export const MAX_BEAM = 64;
 /** Every key of DecodingOptions; validateDecodingOptions refuses any other. */
 export const DECODING_OPTION_KEYS = [
   'mode', 'beam', 'lengthPenalty', 'maxTokensPerFrame', 'maxLengthSlack', 'left', 'right',
-  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'returnAttention',
+  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'returnAttention', 'timestamps',
 ] as const satisfies readonly (keyof DecodingOptions)[];
 /** A key added to DecodingOptions but not to the list fails to type-check here. */
 export type UnlistedDecodingOption = Exclude<keyof DecodingOptions, (typeof DECODING_OPTION_KEYS)[number]>;
@@ -105,6 +116,7 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(key, `${key} must be a finite number >= 0, got ${String(v)}`);
   }
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
+  if (!isTimestampSource(o.timestamps)) bad('timestamps', `timestamps must be one of ${TIMESTAMP_SOURCES.join(', ')}, got ${JSON.stringify(o.timestamps)}`);
   return Object.freeze(o);
 }
 

@@ -82,6 +82,7 @@ export async function transcribeSegmented(
     partials: false,
     chunkFrames: OFFLINE_CHUNK_FRAMES,
     returnAttention: decoding.returnAttention,
+    timestamps: decoding.timestamps,
     onSegment: (segment) => decoded.push(segment),
     input: options.input,
   });

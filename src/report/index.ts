@@ -1,6 +1,7 @@
 /** Output formats, reference tables, and the comparison report with its SVG pictures. */
 export { OUTPUT_FORMATS, FORMAT_EXTENSION, isOutputFormat, transcriptRecord, failureRecord, formatTranscript, type OutputFormat, type TranscriptRecord, type FailureRecord } from './transcriptFormats.ts';
 export { DEFAULT_CUES, buildCues, formatTimestamp, monotoneSpans, toSrt, toVtt, validateCueOptions, type Cue, type CueOptions, type TimedSpan } from './subtitles.ts';
+export { checkSubtitles, type SubtitleCheck, type SubtitleFormat, type SubtitleProblem } from './subtitleCheck.ts';
 export { FOLDER_REFS, loadReferences, matchReferences, parseManifest, parseTranscriptTable, readComparisonInput, referencesOf, type ManifestEntry, type TranscriptRow } from './manifest.ts';
 export { ManifestError } from '../errors.ts';
 export { createProgress, renderProgress, type Progress, type ProgressSink } from './progress.ts';

@@ -3,7 +3,7 @@ import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/i
 import { ConfigError } from '../errors.ts';
 import { assertKnownKeys } from '../util/knownKeys.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
-import type { DecodeResult } from '../decoding/index.ts';
+import type { DecodeResult, TimestampSource } from '../decoding/index.ts';
 import { validateEndpointOptions, type EndpointOptions } from './endpoint.ts';
 
 /** One utterance's decode, with where it starts in the stream. */
@@ -67,6 +67,8 @@ export interface StreamingOptions {
   readonly partials: boolean;
   /** Keep each segment's attention matrix for onSegment. Default false. */
   readonly returnAttention: boolean;
+  /** Where each final's token and word times come from (src/decoding/options.ts): 'ctc' or 'attention'. Default: the offline default. */
+  readonly timestamps: TimestampSource;
   /** Called with each decoded utterance, for callers that assemble a whole-file result. */
   readonly onSegment?: (segment: DecodedSegment) => void;
   readonly endpoint: EndpointOptions;
@@ -87,13 +89,14 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   restartOnEos: false,
   partials: true,
   returnAttention: false,
+  timestamps: DEFAULT_DECODING_OPTIONS.timestamps,
   input: '<stream>',
 });
 
 /** Every key of StreamingOptions; validateStreamingOptions refuses any other. */
 export const STREAMING_OPTION_KEYS = [
   'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'maxTokensPerFrame', 'maxLengthSlack',
-  'restartOnEos', 'partials', 'returnAttention', 'onSegment', 'endpoint', 'input',
+  'restartOnEos', 'partials', 'returnAttention', 'timestamps', 'onSegment', 'endpoint', 'input',
 ] as const satisfies readonly (keyof StreamingOptions)[];
 /** A key added to StreamingOptions but not to the list fails to type-check here. */
 export type UnlistedStreamingOption = Exclude<keyof StreamingOptions, (typeof STREAMING_OPTION_KEYS)[number]>;
@@ -112,8 +115,8 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
     throw new ConfigError(message, name);
   };
   // The fields a stream shares with offline decoding are checked by the one decoding validator.
-  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention } = o;
-  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention });
+  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps } = o;
+  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps });
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
   if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);

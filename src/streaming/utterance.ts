@@ -85,6 +85,7 @@ export function finalDecodingOptions(o: StreamingOptions, window: { readonly lef
     maxTokensPerFrame: o.maxTokensPerFrame,
     maxLengthSlack: o.maxLengthSlack,
     returnAttention: o.onSegment !== undefined && o.returnAttention,
+    timestamps: o.timestamps,
   };
 }
 

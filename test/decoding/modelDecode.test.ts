@@ -40,7 +40,8 @@ describe.each([
 ] as const)('real tiny bundle, mode %s, beam %i', (mode, beam) => {
   it('decodes deterministically into valid tokens with consistent alignments', async () => {
     const { decoder, calls } = spyDecoder(model.decoder);
-    const options = { mode, beam, returnAttention: true };
+    // Attention times, so that each token's time can be checked against its attention row below.
+    const options = { mode, beam, returnAttention: true, timestamps: 'attention' as const };
     const a = await decodeEncoded(decoder, encoded, ctx, options);
     const b = await decodeEncoded(model.decoder, encoded, ctx, options);
     expect(a).toEqual(b);
