@@ -6,13 +6,15 @@ import { encodeWav16 } from '../src/audio/index.ts';
 import { MODE_NAMES } from '../src/attention/index.ts';
 import { poolScores, scoreUtterance } from '../src/metrics/index.ts';
 import { loadModel } from '../src/offline/transcribe.ts';
-import { benchModelDir, loadSamples, runLas, type Row } from './transcribe.ts';
+import { BENCH_SETTINGS, benchModelDir, loadSamples, runLas, type Row } from './transcribe.ts';
 
 /**
  * Debian's pocketsphinx (CMU Sphinx, HMM + trigram LM, en-us) against this toolkit, on the same
  * samples/ in the same run: time and WER for both. pocketsphinx reads the very audio LAS gets
  * (decoded and resampled to 16 kHz here, written as plain 16-bit WAV). Its times come from its
  * own log (recognition only, model loading excluded), as LAS's do (transcribe() timing).
+ * LAS runs each setting of BENCH_SETTINGS (the default decoding first) in each mode, right after
+ * pocketsphinx, so that the ratios compare runs made side by side on the same (shared) machine.
  */
 const PACKAGES = ['pocketsphinx', 'pocketsphinx-en-us'];
 const MODEL_ROOT = '/usr/share/pocketsphinx/model/en-us';
@@ -88,12 +90,14 @@ export async function benchPocketsphinx(): Promise<Row[]> {
     const { dir: modelDir, trained } = benchModelDir();
     const model = await loadModel(modelDir, { intraOpThreads: 1 });
     try {
+      for (const setting of BENCH_SETTINGS)
       for (const mode of MODE_NAMES) {
-        const las = await runLas(model, samples, mode, 1);
-        const tag = `LAS ${trained ? '' : '(tiny random) '}${mode} greedy, same files`;
+        const las = await runLas(model, samples, mode, setting);
+        const tag = `LAS ${trained ? '' : '(tiny random) '}${mode} ${setting.name}, same files`;
         rows.push(
           { name: `${tag}: WER`, value: round(100 * las.wer, 3), unit: '%' },
           { name: `${tag}: RTF (wall)`, value: round(las.totalMs / 1000 / las.audioSeconds), unit: 'RTF' },
+          { name: `${tag}: RTF (CPU)`, value: round(las.cpuMs / 1000 / las.audioSeconds), unit: 'RTF' },
           { name: `${tag}: time ratio pocketsphinx / LAS (wall)`, value: round(sphinx.wallSeconds / (las.totalMs / 1000), 3), unit: 'x' },
           { name: `${tag}: time ratio pocketsphinx / LAS (CPU)`, value: round(sphinx.cpuSeconds / (las.cpuMs / 1000), 3), unit: 'x' },
         );

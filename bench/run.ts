@@ -13,7 +13,8 @@ import { benchSoak } from './soak.ts';
 /**
  * `npm run bench`: every benchmark module in turn, then one table. A module that fails is
  * reported in the table and the others still run. Benchmarks are never tests: nothing here
- * asserts a timing.
+ * asserts a timing. `npm run bench -- transcribe scaling` (or `npx tsx bench/run.ts ...`) runs
+ * only the modules named.
  */
 type Row = { name: string; value: number; unit: string };
 
@@ -31,8 +32,13 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['soak', benchSoak],
 ];
 
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !MODULES.some(([module]) => module === name));
+if (unknown.length > 0) throw new Error(`no bench module ${unknown.map((n) => JSON.stringify(n)).join(', ')} (modules: ${MODULES.map(([m]) => m).join(', ')})`);
+const selected = wanted.length === 0 ? MODULES : MODULES.filter(([module]) => wanted.includes(module));
+
 const results: { module: string; rows: Row[]; seconds: number; error?: string }[] = [];
-for (const [module, run] of MODULES) {
+for (const [module, run] of selected) {
   const start = performance.now();
   console.log(`bench: ${module}...`);
   try {

@@ -5,16 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { readWavFile, type Audio } from '../src/audio/index.ts';
 import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
 import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
+import { DEFAULT_DECODING_OPTIONS, type DecodingOptions } from '../src/decoding/index.ts';
 import { poolScores, scoreUtterance } from '../src/metrics/index.ts';
 import { parseTranscriptTable } from '../src/report/manifest.ts';
 import { loadModel, transcribe, type LoadedModel } from '../src/offline/transcribe.ts';
 
 /**
- * Transcription benchmarks on one ONNX thread:
- * - real-time factor per attention mode, greedy and beam 4, split into features, encoder and
- *   decoder, over samples/ (wall time of each stage as measured by transcribe());
- * - scaling: wall time and peak memory for 10 s, 40 s and 160 s of audio per mode, each case in
- *   its own child process so one case's memory cannot hide another's.
+ * Transcription benchmarks on one ONNX thread, for the default decoding (beam 4, joint
+ * CTC/attention, the bundle's LM) and for greedy attention-only decoding (the fastest setting):
+ * - real-time factor per attention mode and setting, split into features, encoder and decoder,
+ *   over samples/ (wall time of each stage as measured by transcribe()), and the process's CPU
+ *   time per audio second (on a shared machine wall time also counts the other jobs);
+ * - scaling: wall and CPU time and peak memory for 10 s, 40 s and 160 s of audio per mode and
+ *   setting, each case in its own child process so one case's memory cannot hide another's.
  * Uses the trained bundle when it exists, else the random-weight tiny one (said on stdout).
  */
 export type Row = { name: string; value: number; unit: string };
@@ -22,7 +25,18 @@ export type Row = { name: string; value: number; unit: string };
 const ROOT = resolve(import.meta.dirname, '..');
 const SAMPLES = join(ROOT, 'samples');
 const TINY_MODEL_DIR = join(ROOT, 'models/tiny-random');
-const BEAMS = [1, 4] as const;
+
+/** A decoding setting the benches run: a name for the rows and the options it passes to transcribe(). */
+export interface BenchSetting {
+  readonly name: string;
+  readonly options: Partial<DecodingOptions>;
+}
+
+/** The default decoding (what `las transcribe` does with no decoding flags) and greedy attention-only decoding. */
+export const BENCH_SETTINGS: readonly BenchSetting[] = [
+  { name: `default (beam ${DEFAULT_DECODING_OPTIONS.beam}, ctc ${DEFAULT_DECODING_OPTIONS.ctcWeight}, bundle LM)`, options: {} },
+  { name: 'greedy (attention only)', options: { beam: 1, ctcWeight: 0, lmWeight: 0 } },
+];
 const SCALING_SECONDS = [10, 40, 160] as const;
 const GAP_SECONDS = 0.3; // silence between the concatenated samples of a scaling input
 
@@ -57,15 +71,16 @@ export interface LasRun {
   readonly hypotheses: ReadonlyMap<string, string>;
 }
 
-/** Transcribes every sample once with one mode and beam; the first sample is run once more first, to warm up. */
-export async function runLas(model: LoadedModel, samples: readonly Sample[], mode: ModeName, beam: number): Promise<LasRun> {
-  await transcribe(samples[0].audio, { model, mode, beam, input: samples[0].id });
+/** Transcribes every sample once with one mode and setting; the first sample is run once more first, to warm up. */
+export async function runLas(model: LoadedModel, samples: readonly Sample[], mode: ModeName, setting: BenchSetting): Promise<LasRun> {
+  const { options } = setting;
+  await transcribe(samples[0].audio, { model, mode, ...options, input: samples[0].id });
   const totals = { audioSeconds: 0, featuresMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 };
   const scores = [];
   const hypotheses = new Map<string, string>();
   const cpu0 = process.cpuUsage();
   for (const s of samples) {
-    const r = await transcribe(s.audio, { model, mode, beam, input: s.id });
+    const r = await transcribe(s.audio, { model, mode, ...options, input: s.id });
     totals.audioSeconds += r.timing.audioSeconds;
     totals.featuresMs += r.timing.featuresMs;
     totals.encoderMs += r.timing.encoderMs;
@@ -88,12 +103,13 @@ export async function benchTranscribe(): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const mode of MODE_NAMES)
-      for (const beam of BEAMS) {
-        const run = await runLas(model, samples, mode, beam);
+      for (const setting of BENCH_SETTINGS) {
+        const run = await runLas(model, samples, mode, setting);
         const rtf = (ms: number) => round(ms / 1000 / run.audioSeconds);
-        const tag = `transcribe ${mode} ${beam === 1 ? 'greedy' : `beam ${beam}`}`;
+        const tag = `transcribe ${mode} ${setting.name}`;
         rows.push(
           { name: `${tag}: RTF total (${round(run.audioSeconds, 3)} s of samples/)`, value: rtf(run.totalMs), unit: 'RTF' },
+          { name: `${tag}: CPU RTF (process user + system time)`, value: rtf(run.cpuMs), unit: 'RTF' },
           { name: `${tag}: RTF features`, value: rtf(run.featuresMs), unit: 'RTF' },
           { name: `${tag}: RTF encoder`, value: rtf(run.encoderMs), unit: 'RTF' },
           { name: `${tag}: RTF decoder`, value: rtf(run.decoderMs), unit: 'RTF' },
@@ -122,35 +138,41 @@ export function longInput(samples: readonly Sample[], seconds: number): Audio {
 
 interface ScalingCase {
   readonly wallMs: number;
+  readonly cpuMs: number; // user + system time of the call
   readonly peakRssMb: number;
   readonly baselineRssMb: number;
   readonly tokens: number;
   readonly framesAttendedPerToken: number;
 }
 
-/** One scaling case in a fresh process: greedy, one thread. */
-async function scalingChild(mode: ModeName, seconds: number, dir: string): Promise<ScalingCase> {
+/** One scaling case in a fresh process, one thread, with the setting named `settingName` (BENCH_SETTINGS). */
+async function scalingChild(mode: ModeName, seconds: number, dir: string, settingName: string): Promise<ScalingCase> {
+  const setting = BENCH_SETTINGS.find((s) => s.name === settingName);
+  if (setting === undefined) throw new Error(`no bench setting ${JSON.stringify(settingName)}`);
   const samples = await loadSamples();
   const audio = longInput(samples, seconds);
   const model = await loadModel(dir, { intraOpThreads: 1 });
-  await transcribe(samples[0].audio, { model, mode, beam: 1 }); // warm-up on a short clip
+  const { options } = setting;
+  await transcribe(samples[0].audio, { model, mode, ...options }); // warm-up on a short clip
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
   const start = performance.now();
-  const r = await transcribe(audio, { model, mode, beam: 1, input: `${seconds} s` });
+  const cpu0 = process.cpuUsage();
+  const r = await transcribe(audio, { model, mode, ...options, input: `${seconds} s` });
+  const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - start;
   const peakRssMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in kB
   await model.dispose();
-  return { wallMs, peakRssMb, baselineRssMb, tokens: r.tokens.length, framesAttendedPerToken: r.framesAttendedPerToken };
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb, baselineRssMb, tokens: r.tokens.length, framesAttendedPerToken: r.framesAttendedPerToken };
 }
 
-function runChild(mode: ModeName, seconds: number, dir: string): Promise<ScalingCase> {
+function runChild(mode: ModeName, seconds: number, dir: string, setting: BenchSetting): Promise<ScalingCase> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scaling-case', mode, String(seconds), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scaling-case', mode, String(seconds), dir, setting.name], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.on('error', fail);
     child.on('close', (code) => {
-      if (code !== 0) return fail(new Error(`scaling case ${mode} ${seconds} s exited with ${code}`));
+      if (code !== 0) return fail(new Error(`scaling case ${mode} ${setting.name} ${seconds} s exited with ${code}`));
       try {
         done(JSON.parse(out.trim().split('\n').at(-1) ?? ''));
       } catch (e) {
@@ -163,28 +185,33 @@ function runChild(mode: ModeName, seconds: number, dir: string): Promise<Scaling
 export async function benchScaling(): Promise<Row[]> {
   const { dir } = benchModelDir();
   const rows: Row[] = [];
-  for (const mode of MODE_NAMES) {
-    const cases: [number, ScalingCase][] = [];
-    for (const seconds of SCALING_SECONDS) cases.push([seconds, await runChild(mode, seconds, dir)]);
-    for (const [seconds, c] of cases) {
-      const tag = `scaling ${mode} greedy ${seconds} s`;
+  for (const setting of BENCH_SETTINGS)
+    for (const mode of MODE_NAMES) {
+      const cases: [number, ScalingCase][] = [];
+      for (const seconds of SCALING_SECONDS) cases.push([seconds, await runChild(mode, seconds, dir, setting)]);
+      for (const [seconds, c] of cases) {
+        const tag = `scaling ${mode} ${setting.name} ${seconds} s`;
+        rows.push(
+          { name: `${tag}: wall time (${c.tokens} tokens, ${round(c.framesAttendedPerToken, 3)} frames/token)`, value: round(c.wallMs / 1000), unit: 's' },
+          { name: `${tag}: CPU time`, value: round(c.cpuMs / 1000), unit: 's' },
+          { name: `${tag}: peak RSS (process)`, value: round(c.peakRssMb), unit: 'MB' },
+          { name: `${tag}: RSS growth during the call`, value: round(c.peakRssMb - c.baselineRssMb), unit: 'MB' },
+        );
+      }
+      const [first, , last] = cases;
+      // Linear scaling keeps these at 1; quadratic growth (global attention over a whole recording) makes them grow with length.
+      const perSecond = (c: [number, ScalingCase], key: 'wallMs' | 'cpuMs') => c[1][key] / c[0];
       rows.push(
-        { name: `${tag}: wall time (${c.tokens} tokens, ${round(c.framesAttendedPerToken, 3)} frames/token)`, value: round(c.wallMs / 1000), unit: 's' },
-        { name: `${tag}: peak RSS (process)`, value: round(c.peakRssMb), unit: 'MB' },
-        { name: `${tag}: RSS growth during the call`, value: round(c.peakRssMb - c.baselineRssMb), unit: 'MB' },
+        { name: `scaling ${mode} ${setting.name}: wall time per audio second, ${last[0]} s vs ${first[0]} s`, value: round(perSecond(last, 'wallMs') / perSecond(first, 'wallMs'), 3), unit: 'x' },
+        { name: `scaling ${mode} ${setting.name}: CPU time per audio second, ${last[0]} s vs ${first[0]} s`, value: round(perSecond(last, 'cpuMs') / perSecond(first, 'cpuMs'), 3), unit: 'x' },
       );
     }
-    const [first, , last] = cases;
-    // Linear scaling keeps this at 1; quadratic growth (global attention) makes it grow with length.
-    const ratio = last[1].wallMs / last[0] / (first[1].wallMs / first[0]);
-    rows.push({ name: `scaling ${mode}: time per audio second, ${last[0]} s vs ${first[0]} s`, value: round(ratio, 3), unit: 'x' });
-  }
   return rows;
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain && process.argv[2] === '--scaling-case') {
-  const [mode, seconds, dir] = process.argv.slice(3);
-  const result = await scalingChild(mode as ModeName, Number(seconds), dir);
+  const [mode, seconds, dir, settingName] = process.argv.slice(3);
+  const result = await scalingChild(mode as ModeName, Number(seconds), dir, settingName);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
