@@ -5,7 +5,8 @@
  * `--format vtt` would print it, and checked by src/report/subtitleCheck.ts (syntax, numbering,
  * no zero-length cue, in order, not overlapping, inside the audio, text in every cue).
  *
- *   nice -n 15 npx tsx bench/subtitles.ts [training/work/corpus/longform.tsv | samples/] [--model DIR] [--json FILE]
+ *   nice -n 15 npx tsx bench/subtitles.ts [training/work/corpus/longform.tsv | samples/] [--timestamps ctc|attention] \
+ *     [--model DIR] [--json FILE]
  *
  * longform.tsv holds held-out voices: evaluation only, never for choosing a setting.
  */
@@ -14,6 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '../src/attention/index.ts';
+import { DEFAULT_TIMESTAMPS, isTimestampSource, TIMESTAMP_SOURCES } from '../src/decoding/index.ts';
 import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
 import { loadModel, transcribe } from '../src/offline/transcribe.ts';
 import { checkSubtitles, type SubtitleFormat } from '../src/report/subtitleCheck.ts';
@@ -39,7 +41,12 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string', default: DEFAULT_MODEL_DIR }, json: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { model: { type: 'string', default: DEFAULT_MODEL_DIR }, json: { type: 'string' }, timestamps: { type: 'string', default: DEFAULT_TIMESTAMPS } },
+  });
+  const timestamps = values.timestamps;
+  if (!isTimestampSource(timestamps)) throw new Error(`--timestamps must be one of ${TIMESTAMP_SOURCES.join(', ')}`);
   const input = resolve(positionals[0] ?? 'training/work/corpus/longform.tsv');
   const files = inputFiles(input);
   const model = await loadModel(values.model);
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
         (['srt', 'vtt'] as const).map((format) => [format, { mode, format, files: 0, valid: 0, cues: 0, zeroLength: 0, problems: 0, longestCue: 0 }]),
       );
       for (const [i, file] of files.entries()) {
-        const result = await transcribe(file, { model, mode });
+        const result = await transcribe(file, { model, mode, timestamps });
         for (const [format, row] of byFormat) {
           const doc = formatTranscript(format, basename(file), result);
           const check = checkSubtitles(format, doc, result.timing.audioSeconds);
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
     await model.dispose();
   }
   process.stderr.write('\n');
-  console.log(`${files.length} files from ${input}`);
+  console.log(`${files.length} files from ${input}, ${timestamps} timestamps`);
   console.log('| mode | format | valid documents | cues | zero-length cues | problems | longest cue (s) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.mode} | ${r.format} | ${r.valid}/${r.files} | ${r.cues} | ${r.zeroLength} | ${r.problems} | ${r.longestCue.toFixed(2)} |`);

@@ -16,4 +16,5 @@ export { createPushRecognizer, type PushRecognizer, type PushStream, type PushRe
 export type { StreamEvent, PartialEvent, FinalEvent, ErrorEvent, FinalReason, StreamToken, WindowPosition } from './streaming/events.ts';
 export type { StreamingOptionsInput } from './streaming/options.ts';
 export { buildCues, monotoneSpans, toSrt, toVtt, formatTimestamp, DEFAULT_CUES, type Cue, type CueOptions, type TimedSpan } from './report/subtitles.ts';
+export { checkSubtitles, type SubtitleCheck, type SubtitleFormat, type SubtitleProblem } from './report/subtitleCheck.ts';
 export { formatTranscript, transcriptRecord, type OutputFormat, type TranscriptRecord } from './report/transcriptFormats.ts';
