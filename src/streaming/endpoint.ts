@@ -12,9 +12,12 @@ export interface EndpointOptions {
   /** Rule 1: trailing silence that ends an utterance holding no content. Default 2.4. */
   readonly silenceWithoutContent: number;
   /**
-   * Rule 2: trailing silence that ends an utterance after some content. Default 0.3: the
-   * pauses between sentences in samples/longform-mixed.wav are 0.44 s and the longest pause
-   * inside one is 0.22 s (energy VAD), so offline and live decoding cut at sentence ends.
+   * Rule 2: trailing silence that ends an utterance after some content. Default 0.25, chosen on
+   * the validation voices (training/corpus/validation_longform.py: their sentences joined with
+   * 0.3 s pauses): 0.3 merged most sentences there (104 segments for about 290 sentences, local
+   * WER 64.6 %), 0.25 and 0.2 cut at them (327 and 334 segments, 55.2 % and 55.3 %), and on the
+   * single validation sentences 0.25 cost nothing (55.6 % either way). The longest pause inside
+   * a sentence of samples/longform-mixed.wav is 0.22 s (energy VAD), so that stays one cut.
    */
   readonly silenceAfterContent: number;
   /** Rule 3: an utterance ends at this length whatever it holds. Default 20. */
@@ -26,7 +29,7 @@ export interface EndpointOptions {
 
 export const DEFAULT_ENDPOINT_OPTIONS: EndpointOptions = Object.freeze({
   silenceWithoutContent: 2.4,
-  silenceAfterContent: 0.3,
+  silenceAfterContent: 0.25,
   maxUtterance: 20,
   minUtterance: 0.25,
   vad: DEFAULT_VAD_OPTIONS,

@@ -118,9 +118,11 @@ describe('endpoint rules', () => {
     expect(endpointRule(status({ trailingSilence: 2.4 }), o)).toBe('rule1');
   });
   it('rule 2: shorter silence after text or enough speech', () => {
-    expect(endpointRule(status({ trailingSilence: 0.3, hasText: true }), o)).toBe('rule2');
-    expect(endpointRule(status({ trailingSilence: 0.29, hasText: true }), o)).toBeUndefined();
-    expect(endpointRule(status({ trailingSilence: 0.3, speech: 0.25 }), o)).toBe('rule2');
+    const after = o.silenceAfterContent;
+    expect(endpointRule(status({ trailingSilence: after, hasText: true }), o)).toBe('rule2');
+    expect(endpointRule(status({ trailingSilence: after - 0.01, hasText: true }), o)).toBeUndefined();
+    expect(endpointRule(status({ trailingSilence: after, speech: 0.25 }), o)).toBe('rule2');
+    expect(endpointRule(status({ trailingSilence: after - 0.01, speech: 0.25 }), o)).toBeUndefined();
   });
   it('minimum utterance: a speech blip shorter than it is not content', () => {
     expect(endpointRule(status({ trailingSilence: 1.5, speech: 0.1 }), o)).toBeUndefined();
@@ -162,15 +164,15 @@ describe('endpoints in a stream', () => {
   });
   afterAll(() => model?.dispose());
 
-  it('rule 2 ends the utterance at the first encoder frame with 0.3 s of trailing silence, whatever the chunk size', async () => {
+  it('rule 2 ends the utterance at the first encoder frame with silenceAfterContent (0.25 s) of trailing silence, whatever the chunk size', async () => {
     const samples = concat(speechLike(0.8, -20, 1), noise(2, -70, 2));
     const ends = new Set<number>();
     for (const chunkFrames of [4, 16, 48]) {
       const [first] = finals(await streamAll(model, samples, { mode: 'global', chunkFrames }));
       expect(first.reason).toBe('rule2');
       // Speech ends at 0.8 s (+ one 25 ms frame); the rule is checked every 40 ms encoder frame.
-      expect(first.end).toBeGreaterThanOrEqual(0.8 + 0.3);
-      expect(first.end).toBeLessThanOrEqual(0.825 + 0.3 + 0.04 + 0.015);
+      expect(first.end).toBeGreaterThanOrEqual(0.8 + DEFAULT_ENDPOINT_OPTIONS.silenceAfterContent);
+      expect(first.end).toBeLessThanOrEqual(0.825 + DEFAULT_ENDPOINT_OPTIONS.silenceAfterContent + 0.04 + 0.015);
       ends.add(first.end);
     }
     expect(ends.size).toBe(1);
