@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { RECORDER_NAMES } from '../audio/recorders.ts';
 import type { EndpointOptions } from '../streaming/endpoint.ts';
 import { DEFAULT_STREAMING_OPTIONS, MAX_CHUNK_FRAMES, validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
+import { PARTIAL_SOURCES } from '../streaming/partialSource.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
@@ -35,7 +36,14 @@ Options:
                             (default ${DEFAULT_DECODING_OPTIONS.ctcWeight}; 0 = attention decoder only)
   --lm-weight X             weight of the model's language model in each final's decode
                             (shallow fusion; default: the model's own, config.json lm.weight;
-                            0 = off). Partial text is always greedy attention without either
+                            0 = off). Partial text never uses the LM or the joint search
+  --partials attention|triggered|ctc
+                            where local-mode partial text comes from (default ${DEFAULT_STREAMING_OPTIONS.partialSource}):
+                            attention: the greedy attention decoder, each character once its
+                            window (pointer + right context) has been heard; triggered: those,
+                            then at once the characters the CTC head has heard past the
+                            pointer, replaced by the decoder's when its window arrives; ctc: the
+                            CTC head's greedy transcript, never revised. Finals are the same
   --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
   --rule2 S                 end an utterance after S s of silence following speech (default 0.3)
   --rule3 S                 end any utterance at S s long (default 20)
@@ -76,6 +84,7 @@ function parse(args: readonly string[]): Parsed {
       json: { type: 'boolean', default: false },
       model: { type: 'string' },
       chunk: { type: 'string' },
+      partials: { type: 'string' },
       rule1: { type: 'string' },
       rule2: { type: 'string' },
       rule3: { type: 'string' },
@@ -97,6 +106,7 @@ function parse(args: readonly string[]): Parsed {
   const recognition: StreamingOptionsInput = {
     ...decoding,
     chunkFrames,
+    partialSource: choiceFlag('partials', values.partials, PARTIAL_SOURCES),
     endpoint,
     input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import { assertKnownKeys } from '../util/knownKeys.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
 import type { DecodeResult, TimestampSource } from '../decoding/index.ts';
+import { isPartialSource, PARTIAL_SOURCES, type PartialSource } from './partialSource.ts';
 import { validateEndpointOptions, type EndpointOptions } from './endpoint.ts';
 
 /** One utterance's decode, with where it starts in the stream. */
@@ -65,6 +66,14 @@ export interface StreamingOptions {
    * transcription turns it off, since only the finals count there. Default true.
    */
   readonly partials: boolean;
+  /**
+   * Local mode with partials: where partial text comes from (src/streaming/partialSource.ts,
+   * README "Decoding"): 'attention' (the greedy attention decoder, R frames after each
+   * character's audio), 'triggered' (those, then the CTC head's characters past the decoder's
+   * pointer, provisionally) or 'ctc' (the CTC greedy transcript, at each character's spike).
+   * Finals are offline decodes whatever the source. Default 'attention'.
+   */
+  readonly partialSource: PartialSource;
   /** Keep each segment's attention matrix for onSegment. Default false. */
   readonly returnAttention: boolean;
   /** Where each final's token and word times come from (src/decoding/options.ts): 'ctc' or 'attention'. Default: the offline default. */
@@ -88,6 +97,7 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   maxLengthSlack: DEFAULT_DECODING_OPTIONS.maxLengthSlack,
   restartOnEos: false,
   partials: true,
+  partialSource: 'attention',
   returnAttention: false,
   timestamps: DEFAULT_DECODING_OPTIONS.timestamps,
   input: '<stream>',
@@ -96,7 +106,7 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
 /** Every key of StreamingOptions; validateStreamingOptions refuses any other. */
 export const STREAMING_OPTION_KEYS = [
   'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'maxTokensPerFrame', 'maxLengthSlack',
-  'restartOnEos', 'partials', 'returnAttention', 'timestamps', 'onSegment', 'endpoint', 'input',
+  'restartOnEos', 'partials', 'partialSource', 'returnAttention', 'timestamps', 'onSegment', 'endpoint', 'input',
 ] as const satisfies readonly (keyof StreamingOptions)[];
 /** A key added to StreamingOptions but not to the list fails to type-check here. */
 export type UnlistedStreamingOption = Exclude<keyof StreamingOptions, (typeof STREAMING_OPTION_KEYS)[number]>;
@@ -120,6 +130,7 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
   if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);
+  if (!isPartialSource(o.partialSource)) bad('partialSource', `partialSource must be one of ${PARTIAL_SOURCES.join(', ')}, got ${JSON.stringify(o.partialSource)}`);
   if (o.restartOnEos && !(o.mode === 'local' && o.partials)) bad('restartOnEos', 'restartOnEos ends an utterance on the partial decoder\'s <eos>: it needs mode "local" with partials');
   if (o.onSegment !== undefined && typeof o.onSegment !== 'function') bad('onSegment', 'onSegment must be a function');
   if (typeof o.input !== 'string') bad('input', 'input must be a string');

@@ -3,10 +3,12 @@ import type { Audio } from '../audio/types.ts';
 import { decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
-import { assertModesSupported, type LoadedModel } from '../model/index.ts';
+import { assertModesSupported, BLANK_ID, type LoadedModel } from '../model/index.ts';
 import { createSpeechTrack, endpointRule } from './endpoint.ts';
 import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken } from './events.ts';
-import { createPartialDecoder } from './partialDecoder.ts';
+import { sameCharacters, shownText, spikeTokens, spikesAhead } from './partialSource.ts';
+import { createSpikeTracker, type CtcSpike } from './ctcSpikes.ts';
+import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
 import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
 import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
@@ -55,30 +57,52 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const vad = createVad(o.endpoint.vad, frontEnd);
   const track = createSpeechTrack(hopSeconds);
   const encoder = createSegmentEncoder(model.encoder, o.chunkFrames);
-  // Partial text (local mode only) comes from greedy attention steps as the frames arrive.
+  // Partial text (local mode only) comes from greedy attention steps as the frames arrive,
+  // and/or from the CTC head's spikes (o.partialSource, partialSource.ts).
   const newDecoder = () => (o.mode === 'local' && o.partials ? createPartialDecoder(model.decoder, ctx, params, o) : undefined);
+  const newSpikes = () => createSpikeTracker(model.encoder.dims.vocabSize, BLANK_ID);
   const finalOptions = finalDecodingOptions(o, params);
   const stats = { featuresMs: 0, encoderMs: 0, decoderMs: 0 };
   // The stream's state: the utterance being heard, the samples pushed, and whether it ended.
   let u: Utterance = firstUtterance(newDecoder());
+  let spikes = newSpikes();
+  // The utterance's partial text as last shown, each character with the time it has been shown since.
+  let shown: StreamToken[] = [];
   let samples = 0;
   let closed = false;
 
   const audioTime = () => samples / frontEnd.sampleRate;
 
-  /** Decodes what the decoder can with the frames so far; a partial event when characters came. */
+  /** Decodes what the decoder can with the frames so far; a partial event when the shown characters changed. */
   async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
     const { decoder } = u;
     // Nothing is shown for an utterance the VAD has heard no speech in (silence, hum, noise).
     if (decoder === undefined || !heardSpeech(encoder.encodedFeatures)) return;
     const t0 = performance.now();
     const made = await decoder.advance(encoder, inputEnded);
-    stats.decoderMs += performance.now() - t0;
     for (const _ of made) u.emittedAt.push(audioTime());
-    if (!inputEnded && made.some((s) => vocab.isText(s.token))) {
-      const { text, tokens } = partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames);
-      events.push({ type: 'partial', utterance: u.index, text, tokens, window: decoderWindow(u, frameSeconds, decoder), audioTime: audioTime() });
+    if (inputEnded) {
+      stats.decoderMs += performance.now() - t0;
+      return;
     }
+    const next = shownTokens(decoder);
+    stats.decoderMs += performance.now() - t0;
+    if (sameCharacters(next, shown)) return;
+    const times = shownTimes(shown, next, audioTime());
+    shown = next.map((t, i) => ({ ...t, emittedAt: times[i] }));
+    events.push({ type: 'partial', utterance: u.index, text: shownText(shown), tokens: shown, window: decoderWindow(u, frameSeconds, decoder), audioTime: audioTime() });
+  }
+
+  /** The characters the partial text should show now, by o.partialSource; new ones carry the time now. */
+  function shownTokens(decoder: PartialDecoder): StreamToken[] {
+    const attentionTokens = () => partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames).tokens;
+    if (o.partialSource === 'attention') return attentionTokens();
+    spikes.update(encoder.ctcLogits);
+    const fromSpikes = (list: readonly CtcSpike[]) => spikeTokens(list, vocab.tokens, frameSeconds, u.offsetSeconds, audioTime());
+    if (o.partialSource === 'ctc') return fromSpikes(spikes.spikes);
+    const lastText = decoder.steps.filter((s) => vocab.isText(s.token)).at(-1);
+    const at = { pointer: decoder.steps.length > 0 ? decoder.attention.pointer : undefined, lastToken: lastText?.token };
+    return attentionTokens().concat(fromSpikes(spikesAhead(spikes, at)));
   }
 
   /** Feature frames [0, end) of the utterance held at least `minUtterance` of speech, so far as the causal VAD heard. */
@@ -122,7 +146,6 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, finalOptions);
       stats.decoderMs += performance.now() - t0;
       text = decoded.text;
-      const shown = decoder === undefined ? [] : partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames).tokens;
       tokens = streamTokens(u, decoded.tokens, shownTimes(shown, decoded.tokens, audioTime()));
       o.onSegment?.({ decoded, startSeconds: u.offsetSeconds, startFeature: u.startFeature });
     }
@@ -135,6 +158,8 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     encoder.restartAt(next);
     track.dropBefore(next);
     u = nextUtterance(u, next, model.facts, newDecoder());
+    spikes = newSpikes();
+    shown = [];
   }
 
   /**

@@ -60,7 +60,7 @@ export function partialText(u: Utterance, steps: readonly StepRecord[], vocab: V
 }
 
 /** A character the partials already showed keeps the time it was shown at; the rest are shown `now`. */
-export function shownTimes(shown: readonly StreamToken[], decoded: readonly TimedToken[], now: number): number[] {
+export function shownTimes(shown: readonly StreamToken[], decoded: readonly Pick<TimedToken, 'token'>[], now: number): number[] {
   let agree = 0;
   while (agree < Math.min(shown.length, decoded.length) && shown[agree].token === decoded[agree].token) agree++;
   return decoded.map((_, i) => (i < agree ? shown[i].emittedAt : now));

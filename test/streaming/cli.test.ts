@@ -83,6 +83,21 @@ describe('las listen', () => {
     for (const f of finals) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
   });
 
+  it('--partials ctc: partial text from the CTC head only grows; finals still equal offline local decoding', async () => {
+    const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY, '--partials', 'ctc');
+    expect(code).toBe(0);
+    const all = events(out);
+    const partials = all.filter((e) => e.type === 'partial') as unknown as { utterance: number; tokensFrom: number; newTokens: unknown[] }[];
+    expect(partials.length).toBeGreaterThan(1);
+    // Each partial of an utterance keeps every token the previous one sent and adds some.
+    partials.forEach((p, i) => {
+      const previous = partials[i - 1];
+      if (previous?.utterance === p.utterance) expect(p.tokensFrom).toBe(previous.tokensFrom + previous.newTokens.length);
+      expect(p.newTokens.length).toBeGreaterThan(0);
+    });
+    for (const f of all.filter((e): e is FinalEvent => e.type === 'final')) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+  });
+
   it('records through the recorder on PATH with the chosen device; a piped run prints the finals', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'las-listen-'));
     const saved = { PATH: process.env.PATH };
@@ -120,7 +135,7 @@ describe('las listen', () => {
   });
 
   it('bad usage exits 2 with one line', async () => {
-    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10']]) {
+    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10'], ['--partials', 'spikes']]) {
       const { code, err } = await las('listen', '--model', TINY, ...args);
       expect(code, args.join(' ')).toBe(2);
       expect(err.trim().split('\n')).toHaveLength(1);
