@@ -20,8 +20,8 @@ export interface CtcPosteriors {
 /**
  * How much later than its sound the CTC head marks a character: the median by which the end of
  * a word's last spike frame follows the end of the word's sound. Measured by bench/timestamps.ts
- * on the calibration half of its validation sentences (the first 20 of each validation voice,
- * both modes, 226 words: 45 ms); README "Subtitles" reports the other half.
+ * on its calibration sentences (about the first 20 of each validation voice: 226 words right,
+ * both modes: 45 ms); README "Subtitles" reports the next 20 of each voice.
  */
 export const CTC_EMISSION_LAG_SECONDS = 0.045;
 
