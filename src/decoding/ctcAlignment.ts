@@ -34,6 +34,20 @@ export type CtcAlignment =
       readonly reason: string;
     };
 
+/**
+ * The most frames x states one alignment may take: its back-pointers hold a byte per cell, so
+ * 50 M cells are 50 MB (about 400 s of one utterance spelling 2,500 characters). Segmented
+ * transcription cuts a recording into utterances of at most 20 s, far below it; one-utterance
+ * decoding of a longer recording gets `ok: false` (and keeps its attention times) instead of
+ * an allocation that grows with the square of its length.
+ */
+export const MAX_ALIGNMENT_CELLS = 50_000_000;
+
+export interface ForcedAlignOptions {
+  /** Default MAX_ALIGNMENT_CELLS. */
+  readonly maxCells?: number;
+}
+
 /** The fewest frames that can spell `labels`: one per label, plus a blank between equal neighbours. */
 export function minimumCtcFrames(labels: readonly number[]): number {
   let repeats = 0;
@@ -47,7 +61,7 @@ export function minimumCtcFrames(labels: readonly number[]): number {
  * callers keep another source of times. Only a buffer shorter than frames x vocabSize throws
  * (a RangeError: the caller's bug).
  */
-export function ctcForcedAlign(logProbs: Float32Array, frames: number, vocabSize: number, labels: readonly number[], blankId: number): CtcAlignment {
+export function ctcForcedAlign(logProbs: Float32Array, frames: number, vocabSize: number, labels: readonly number[], blankId: number, options: ForcedAlignOptions = {}): CtcAlignment {
   if (logProbs.length < frames * vocabSize) throw new RangeError(`CTC log probabilities hold ${logProbs.length} values, ${frames} frames need ${frames * vocabSize}`);
   const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= vocabSize || l === blankId);
   if (bad >= 0) return { ok: false, reason: `label ${bad} (id ${labels[bad]}) is ${labels[bad] === blankId ? 'the blank' : `not in the vocabulary of ${vocabSize}`}` };
@@ -60,6 +74,8 @@ export function ctcForcedAlign(logProbs: Float32Array, frames: number, vocabSize
   }
 
   const states = 2 * labels.length + 1; // even s: blank; odd s: labels[(s - 1) / 2]
+  const maxCells = options.maxCells ?? MAX_ALIGNMENT_CELLS;
+  if (frames * states > maxCells) return { ok: false, reason: `${frames} frames x ${states} states is more than the ${maxCells} cells one alignment may take` };
   const labelOf = (s: number) => (s % 2 === 0 ? blankId : labels[(s - 1) >> 1]);
   // A state may be entered from two back when it is a label different from the label before the blank between them.
   const canSkip = new Uint8Array(states);

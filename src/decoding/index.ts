@@ -8,5 +8,5 @@ export type { DecoderSession, StepOutput, StepRow } from './session.ts';
 export { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixScorer, type CtcPrefixState } from './ctcPrefix.ts';
 export { attentionScorer, ctcScorerFor, jointCtcScorer, type HypothesisScorer } from './scorers.ts';
 export { fusionLmOf, lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
-export { ctcForcedAlign, minimumCtcFrames, type CtcAlignment, type LabelSpan } from './ctcAlignment.ts';
+export { ctcForcedAlign, MAX_ALIGNMENT_CELLS, minimumCtcFrames, type CtcAlignment, type ForcedAlignOptions, type LabelSpan } from './ctcAlignment.ts';
 export { CTC_EMISSION_LAG_SECONDS, CTC_WORD_ONSET_SECONDS, ctcTimedTokens, ctcTimedWords, isTimestampSource, TIMESTAMP_SOURCES, type CtcPosteriors, type TimestampSource } from './ctcTiming.ts';

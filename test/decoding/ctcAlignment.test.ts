@@ -70,6 +70,9 @@ describe('ctcForcedAlign', () => {
     expect(zero.ok).toBe(false);
     if (!zero.ok) expect(zero.reason).toMatch(/probability above 0/);
     expect(() => ctcForcedAlign(new Float32Array(5), 3, V, ids('a'), BLANK)).toThrow(RangeError);
+    // More frames x states than the cap: a reason, not an allocation (3 frames x 3 states = 9 cells).
+    expect(ctcForcedAlign(spikes(plan), plan.length, V, ids('a'), BLANK, { maxCells: 8 })).toEqual({ ok: false, reason: '3 frames x 3 states is more than the 8 cells one alignment may take' });
+    expect(ctcForcedAlign(spikes(plan), plan.length, V, ids('a'), BLANK, { maxCells: 9 }).ok).toBe(true);
   });
 
   it('aligns nothing to an all-blank path and no frames to no labels', () => {
