@@ -5,7 +5,7 @@
  * output, so the settings differ only in the search. RTF counts features + encoder + search.
  *
  *   npx tsx bench/evalDecoding.ts training/work/corpus/validation.tsv --modes global,local \
- *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--lm-weights 0,0.5] [--limit 60] [--model DIR] [--segmented]
+ *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--lm-weights 0,0.5] [--lefts 10] [--rights 4,6,8] [--limit 60] [--model DIR] [--segmented]
  *
  * --lm-weights: shallow-fusion weights of the bundle's LM (default: the bundle's own, config.json
  * lm.weight, or 0 without an LM); --oov-penalties and --word-penalties likewise (lm.oovPenalty,
@@ -110,6 +110,8 @@ async function main(): Promise<void> {
       'oov-penalties': { type: 'string' },
       'word-penalties': { type: 'string' },
       'length-penalty': { type: 'string' },
+      lefts: { type: 'string' },
+      rights: { type: 'string' },
       limit: { type: 'string' },
       model: { type: 'string' },
       segmented: { type: 'boolean' },
@@ -126,10 +128,13 @@ async function main(): Promise<void> {
     const encoded = await encodeAll(model, utts);
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
     console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
-    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF');
+    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF' + (values.lefts === undefined && values.rights === undefined ? '' : '\tleft\tright'));
     const lmWeights = values['lm-weights'] === undefined ? [undefined] : list(values['lm-weights'], '', Number);
     const oovPenalties = values['oov-penalties'] === undefined ? [undefined] : list(values['oov-penalties'], '', Number);
     const wordPenalties = values['word-penalties'] === undefined ? [undefined] : list(values['word-penalties'], '', Number);
+    // local mode's window [p - left, p + right]; the bundle's own (config.json attention.local) unless given
+    const lefts = values.lefts === undefined ? [undefined] : list(values.lefts, '', Number);
+    const rights = values.rights === undefined ? [undefined] : list(values.rights, '', Number);
     for (const mode of list(values.modes, 'global,local', (x) => x as ModeName)) {
       if (!MODE_NAMES.includes(mode)) throw new Error(`unknown mode ${mode}`);
       for (const beam of list(values.beams, '1,4', Number))
@@ -137,9 +142,13 @@ async function main(): Promise<void> {
           for (const lmWeight of lmWeights)
           for (const oovPenalty of oovPenalties)
           for (const wordPenalty of wordPenalties)
-          for (const lengthPenalty of list(values['length-penalty'], '1', Number)) {
-            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, wordPenalty, lengthPenalty });
-            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${wordPenalty ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}`);
+          for (const lengthPenalty of list(values['length-penalty'], '1', Number))
+          for (const left of lefts)
+          for (const right of rights) {
+            const window = { ...(left === undefined ? {} : { left }), ...(right === undefined ? {} : { right }) };
+            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, wordPenalty, lengthPenalty, ...window });
+            const windowColumns = values.lefts === undefined && values.rights === undefined ? '' : `\t${left ?? 'bundle'}\t${right ?? 'bundle'}`;
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${wordPenalty ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}${windowColumns}`);
           }
     }
   } finally {
