@@ -41,9 +41,10 @@ Options:
                             where local-mode partial text comes from (default ${DEFAULT_STREAMING_OPTIONS.partialSource}):
                             attention: the greedy attention decoder, each character once its
                             window (pointer + right context) has been heard; triggered: those,
-                            then at once the characters the CTC head has heard past the
-                            pointer, replaced by the decoder's when its window arrives; ctc: the
-                            CTC head's greedy transcript, never revised. Finals are the same
+                            then at once an attention step over the audio so far for each
+                            character the CTC head has heard past the pointer, replaced by the
+                            decoder's own when its window arrives; ctc: the CTC head's greedy
+                            transcript, never revised. Finals are the same
   --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
   --rule2 S                 end an utterance after S s of silence following speech (default 0.3)
   --rule3 S                 end any utterance at S s long (default 20)

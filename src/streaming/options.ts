@@ -69,8 +69,9 @@ export interface StreamingOptions {
   /**
    * Local mode with partials: where partial text comes from (src/streaming/partialSource.ts,
    * README "Decoding"): 'attention' (the greedy attention decoder, R frames after each
-   * character's audio), 'triggered' (those, then the CTC head's characters past the decoder's
-   * pointer, provisionally) or 'ctc' (the CTC greedy transcript, at each character's spike).
+   * character's audio), 'triggered' (those, then provisionally an attention step over the frames
+   * so far for each character the CTC head has spiked on past the decoder's pointer) or 'ctc'
+   * (the CTC greedy transcript, at each character's spike).
    * Finals are offline decodes whatever the source. Default 'attention'.
    */
   readonly partialSource: PartialSource;

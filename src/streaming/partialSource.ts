@@ -5,10 +5,11 @@ import type { CtcSpike, SpikeTracker } from './ctcSpikes.ts';
  * Where local-mode partial text comes from. The list exists once.
  *  - 'attention': the attention decoder's greedy characters only, each shown once its window
  *    [p - L, p + R] has arrived (R encoder frames after its audio), never revised.
- *  - 'triggered': those, and after them, provisionally, the characters the CTC head has spiked
- *    on past the decoder's pointer; each is replaced by the decoder's own character once its
- *    window has arrived. Triggered attention (Moritz et al. 2019) reads the same spikes as
- *    "this character's audio is here".
+ *  - 'triggered': those, and after them, provisionally, one greedy attention step for each
+ *    character the CTC head has spiked on past the decoder's pointer, run at once over the
+ *    frames that exist (triggered attention, Moritz et al. 2019: spikeSteps.ts). Each is
+ *    replaced by the decoder's own character once its window has arrived. After the decoder's
+ *    <eos>, the spiked characters themselves.
  *  - 'ctc': the CTC greedy transcript, each character shown at its spike. The encoder is
  *    causal, so a frame's CTC scores never change: the text only grows.
  * Finals are offline decodes whatever the source (test/streaming/equivalence.test.ts).

@@ -9,6 +9,7 @@ import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, Strea
 import { sameCharacters, shownText, spikeTokens, spikesAhead } from './partialSource.ts';
 import { createSpikeTracker, type CtcSpike } from './ctcSpikes.ts';
 import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
+import { createSpikeStepper, type SpikeStepper } from './spikeSteps.ts';
 import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
 import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
@@ -59,7 +60,12 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const encoder = createSegmentEncoder(model.encoder, o.chunkFrames);
   // Partial text (local mode only) comes from greedy attention steps as the frames arrive,
   // and/or from the CTC head's spikes (o.partialSource, partialSource.ts).
-  const newDecoder = () => (o.mode === 'local' && o.partials ? createPartialDecoder(model.decoder, ctx, params, o) : undefined);
+  let stepper: SpikeStepper | undefined; // the utterance's, for partialSource 'triggered'
+  const newDecoder = () => {
+    if (!(o.mode === 'local' && o.partials)) return undefined;
+    stepper = o.partialSource === 'triggered' ? createSpikeStepper(model.decoder, params) : undefined;
+    return createPartialDecoder(stepper?.decoder ?? model.decoder, ctx, params, o);
+  };
   const newSpikes = () => createSpikeTracker(model.encoder.dims.vocabSize, BLANK_ID);
   const finalOptions = finalDecodingOptions(o, params);
   const stats = { featuresMs: 0, encoderMs: 0, decoderMs: 0 };
@@ -85,7 +91,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       stats.decoderMs += performance.now() - t0;
       return;
     }
-    const next = shownTokens(decoder);
+    const next = await shownTokens(decoder);
     stats.decoderMs += performance.now() - t0;
     if (sameCharacters(next, shown)) return;
     const times = shownTimes(shown, next, audioTime());
@@ -94,7 +100,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   }
 
   /** The characters the partial text should show now, by o.partialSource; new ones carry the time now. */
-  function shownTokens(decoder: PartialDecoder): StreamToken[] {
+  async function shownTokens(decoder: PartialDecoder): Promise<StreamToken[]> {
     const attentionTokens = () => partialText(u, decoder.steps, vocab, frameSeconds, encoder.frames).tokens;
     if (o.partialSource === 'attention') return attentionTokens();
     spikes.update(encoder.ctcLogits);
@@ -102,7 +108,11 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
     if (o.partialSource === 'ctc') return fromSpikes(spikes.spikes);
     const lastText = decoder.steps.filter((s) => vocab.isText(s.token)).at(-1);
     const at = { pointer: decoder.steps.length > 0 ? decoder.attention.pointer : undefined, lastToken: lastText?.token };
-    return attentionTokens().concat(fromSpikes(spikesAhead(spikes, at)));
+    const ahead = spikesAhead(spikes, at);
+    // 'triggered': one provisional attention step per character spiked past the pointer; after <eos>, those characters themselves.
+    if (stepper === undefined || decoder.stopped !== undefined) return attentionTokens().concat(fromSpikes(ahead));
+    const steps = await stepper.run({ token: decoder.steps.at(-1)?.token, attention: decoder.attention }, encoder, ahead.length);
+    return attentionTokens().concat(fromSpikes(steps.map((s) => ({ frame: s.peakFrame, token: s.token }))));
   }
 
   /** Feature frames [0, end) of the utterance held at least `minUtterance` of speech, so far as the causal VAD heard. */

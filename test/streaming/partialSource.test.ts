@@ -8,7 +8,11 @@ import { NO_ENDPOINTS } from '../../src/streaming/endpoint.ts';
 import type { PartialEvent, StreamEvent, StreamToken } from '../../src/streaming/events.ts';
 import { validateStreamingOptions, type StreamingOptionsInput } from '../../src/streaming/options.ts';
 import { PARTIAL_SOURCES } from '../../src/streaming/partialSource.ts';
+import { createPartialDecoder } from '../../src/streaming/partialDecoder.ts';
 import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
+import { createRows } from '../../src/streaming/rows.ts';
+import { createSegmentEncoder } from '../../src/streaming/segmentEncoder.ts';
+import { createSpikeStepper } from '../../src/streaming/spikeSteps.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
 import { finals, RATE, rng, SAMPLES, streamAll, TINY } from './helpers.ts';
 
@@ -74,6 +78,34 @@ describe('partial sources', () => {
       if (triggeredShown.length > attentionShown.length) ahead++;
     }
     expect(ahead).toBeGreaterThan(0);
+  });
+
+  it('a triggered step over frames that hold its whole window is the step the partial decoder makes once they have arrived', async () => {
+    const { frontEnd, normStats, vocab, attention } = model.config;
+    const encoder = createSegmentEncoder(model.encoder, 16);
+    const features = normalise(createLogMelStream(frontEnd).push(speech), normStats);
+    encoder.append(features.data, features.frames);
+    await encoder.encodeRest();
+    const prefix = (frames: number) => {
+      const keys = createRows(encoder.keys.width);
+      const memory = createRows(encoder.memory.width);
+      keys.append(encoder.keys.view(), frames);
+      memory.append(encoder.memory.view(), frames);
+      return { keys, memory };
+    };
+    const ctx = { vocab, frameSeconds: model.facts.frameSeconds, attention };
+    const limits = { maxTokensPerFrame: 1, maxLengthSlack: 10 };
+    const stepper = createSpikeStepper(model.decoder, attention);
+    const early = createPartialDecoder(stepper.decoder, ctx, attention, limits);
+    await early.advance(prefix(Math.floor(encoder.frames / 3)), false);
+    expect(early.steps.length).toBeGreaterThan(0);
+    expect(early.stopped).toBeUndefined();
+    const ahead = await stepper.run({ token: early.steps.at(-1)!.token, attention: early.attention }, prefix(encoder.frames), 4);
+    const whole = createPartialDecoder(model.decoder, ctx, attention, limits);
+    await whole.advance(prefix(encoder.frames), true);
+    const later = whole.steps.slice(early.steps.length, early.steps.length + ahead.length);
+    expect(ahead.length).toBeGreaterThan(0);
+    expect(ahead).toEqual(later.map((s) => ({ token: s.token, peakFrame: s.peakFrame })));
   });
 
   it('finals are the same whatever the partials came from', async () => {
