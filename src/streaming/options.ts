@@ -38,7 +38,7 @@ export interface StreamingOptions {
   readonly lengthPenalty: number;
   /**
    * CTC weight of the joint CTC/attention decode (src/decoding/options.ts), as offline. Partial
-   * text in local mode comes from greedy attention steps as the audio arrives; above 0, each
+   * text in local mode never uses it (see partialSource); above 0, each
    * utterance's final text is decoded again at its end with the joint search, so it equals
    * offline decoding of the same audio with the same options. Default: the offline default.
    */
@@ -62,7 +62,7 @@ export interface StreamingOptions {
    */
   readonly restartOnEos: boolean;
   /**
-   * Local mode: emit partial text while the audio arrives (greedy attention steps). Offline
+   * Local mode: emit partial text while the audio arrives (see partialSource). Offline
    * transcription turns it off, since only the finals count there. Default true.
    */
   readonly partials: boolean;
