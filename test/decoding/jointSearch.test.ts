@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSession, type DecodeContext, type DecoderSession } from '../../src/decoding/index.ts';
+import { assembleStrategies, beamSearch, ctcLogSoftmax, decodeSession, jointCtcScorer, validateDecodingOptions, type CtcPrefixScorer, type DecodeContext, type DecoderSession } from '../../src/decoding/index.ts';
+import { referenceCtcPrefixScorer } from './ctcPrefixReference.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { CONTRACT_VOCAB, createVocabulary } from '../../src/model/index.ts';
 import { id, scriptedSession, spell, type Script } from './scriptedSession.ts';
@@ -75,5 +76,56 @@ describe('joint search options', () => {
     await expect(decodeSession(session, ctx, { ctcWeight: 0.3 })).rejects.toThrow(ConfigError);
     await expect(decodeSession(session, ctx, { ctcWeight: 0.3 })).rejects.toMatchObject({ input: 'ctcWeight' });
     expect((await decodeSession(session, ctx, { ctcWeight: 0 })).text).toBe('ab');
+  });
+});
+
+/** A pseudo-random number in [0, 1) from the numbers given (deterministic: no Math.random). */
+function noise(...values: number[]): number {
+  let s = 2166136261;
+  for (const v of values) s = Math.imul(s ^ (v + 7919), 16777619) >>> 0;
+  return (Math.imul(s ^ (s >>> 15), 2246822519) >>> 0) / 2 ** 32;
+}
+
+/** Attention that spreads its mass over four tokens at random and grows likelier to end. */
+const noisyScript =
+  (seed: number): Script =>
+  (prefix) => {
+    const key = prefix.reduce((a, t) => a * 31 + t, seed);
+    const tokens = [id('a'), id('b'), id('c'), id('d')];
+    const weights = tokens.map((_, i) => 0.2 + noise(key, i));
+    const end = Math.min(0.9, 0.05 * prefix.length);
+    const total = weights.reduce((a, w) => a + w, 0);
+    return new Map<number, number>([[2, end], ...tokens.map((t, i) => [t, ((1 - end) * weights[i]) / total] as [number, number])]);
+  };
+
+/** CTC logits spiking "abcab" under noise, so that hypotheses meet close calls. */
+function noisyCtc(seed: number): Float32Array {
+  const logits = new Float32Array(FRAMES * V); // [T, V]
+  for (let t = 0; t < FRAMES; t++) for (let v = 0; v < V; v++) logits[t * V + v] = -6 * noise(seed, t, v) + (v === 0 ? 3 : 0);
+  [...'abcab'].forEach((ch, i) => (logits[(2 + 4 * i) * V + id(ch)] += 8));
+  return logits;
+}
+
+// src/decoding/ctcPrefix.ts was rewritten for speed (phi kept per state); the search's ties, and
+// so its transcripts, must come out as with the scorer as first written (ctcPrefixReference.ts).
+describe('joint search with the rewritten CTC prefix scorer', () => {
+  it.each([
+    ['global', 4, 0.3],
+    ['local', 4, 0.3],
+    ['global', 2, 0.7],
+    ['local', 8, 0.5],
+  ] as const)('finds exactly what the scorer as first written finds (mode %s, beam %i, ctc %s)', async (mode, beam, ctcWeight) => {
+    const texts = new Set<string>();
+    for (const seed of [1, 2, 3, 4]) {
+      const logits = noisyCtc(seed);
+      const strategies = assembleStrategies(validateDecodingOptions({ mode, beam, ctcWeight }), ctx, FRAMES, logits);
+      const first = referenceCtcPrefixScorer(ctcLogSoftmax(logits, FRAMES, V), FRAMES, V, 0, 2);
+      const asFirstWritten = { ...strategies, scorer: jointCtcScorer({ frames: FRAMES, vocabSize: V, ...first } as unknown as CtcPrefixScorer, ctcWeight, [0, 1]) };
+      const session = () => ({ ...scriptedSession(noisyScript(seed), FRAMES, (p) => 3 * p + 1), ctcLogits: logits });
+      const found = await beamSearch(session(), strategies);
+      expect(found).toEqual(await beamSearch(session(), asFirstWritten));
+      texts.add(found.steps.map((s) => CONTRACT_VOCAB[s.token]).join(''));
+    }
+    expect(texts.size).toBeGreaterThan(1); // the four cases are not one case
   });
 });
