@@ -27,7 +27,12 @@ export interface StreamingOptions {
    * Default 16 (160 ms): smaller cuts latency, larger costs fewer calls.
    */
   readonly chunkFrames: number;
-  /** Local window in encoder frames; default: the bundle's attention.left/right. */
+  /**
+   * Local window in encoder frames; default: the bundle's attention.left/right for each final's
+   * decode. Partial text waits for `right` frames after each character, so without an explicit
+   * `right` partials look ahead at most PARTIAL_RIGHT_FRAMES (the finals, decoded once the
+   * utterance has ended, keep the bundle's wider window). An explicit `right` is used for both.
+   */
   readonly left?: number;
   readonly right?: number;
   /**
@@ -115,6 +120,18 @@ const everyKeyListed: [UnlistedStreamingOption] extends [never] ? true : never =
 void everyKeyListed;
 
 /** The most feature frames (10 s) one encoder call may take. */
+/**
+ * The look-ahead of local partial text when the caller gives no `right`: 6 encoder frames
+ * (240 ms). A wider window decodes better once the utterance is whole (bundle attention.right,
+ * chosen on validation), but every partial character would wait for it.
+ */
+export const PARTIAL_RIGHT_FRAMES = 6;
+
+/** The local window that partial text steps with: the caller's `right`, else the bundle's capped at PARTIAL_RIGHT_FRAMES. */
+export function partialWindow(o: Pick<StreamingOptions, 'left' | 'right'>, bundle: { readonly left: number; readonly right: number }): { left: number; right: number } {
+  return { left: o.left ?? bundle.left, right: o.right ?? Math.min(bundle.right, PARTIAL_RIGHT_FRAMES) };
+}
+
 export const MAX_CHUNK_FRAMES = 1000;
 
 /** Fills defaults and throws ConfigError naming the bad option. Bundle-dependent checks happen when the recognizer is created. */

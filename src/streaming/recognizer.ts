@@ -10,7 +10,7 @@ import { sameCharacters, shownText, spikeTokens, spikesAhead } from './partialSo
 import { createSpikeTracker, type CtcSpike } from './ctcSpikes.ts';
 import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
 import { createSpikeStepper, type SpikeStepper } from './spikeSteps.ts';
-import { validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
+import { partialWindow, validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
 import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
 import { createVad, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
@@ -49,7 +49,8 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const { subsampling, hopSeconds, frameSeconds } = model.facts;
   assertModesSupported(model.facts, [o.mode]);
   if (o.chunkFrames % subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${subsampling}, got ${o.chunkFrames}`, 'chunkFrames');
-  const params = { left: o.left ?? attention.left, right: o.right ?? attention.right };
+  const params = { left: o.left ?? attention.left, right: o.right ?? attention.right }; // each final's window
+  const partialParams = partialWindow(o, attention); // partial text's: less look-ahead
   const lm = fusionLmOf(model);
   const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
   effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final
@@ -63,8 +64,8 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   let stepper: SpikeStepper | undefined; // the utterance's, for partialSource 'triggered'
   const newDecoder = () => {
     if (!(o.mode === 'local' && o.partials)) return undefined;
-    stepper = o.partialSource === 'triggered' ? createSpikeStepper(model.decoder, params) : undefined;
-    return createPartialDecoder(stepper?.decoder ?? model.decoder, ctx, params, o);
+    stepper = o.partialSource === 'triggered' ? createSpikeStepper(model.decoder, partialParams) : undefined;
+    return createPartialDecoder(stepper?.decoder ?? model.decoder, ctx, partialParams, o);
   };
   const newSpikes = () => createSpikeTracker(model.encoder.dims.vocabSize, BLANK_ID);
   const finalOptions = finalDecodingOptions(o, params);

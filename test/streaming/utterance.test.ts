@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateStreamingOptions } from '../../src/streaming/options.ts';
+import { PARTIAL_RIGHT_FRAMES, partialWindow, validateStreamingOptions } from '../../src/streaming/options.ts';
 import { finalDecodingOptions, firstUtterance, nextUtterance, shownTimes, streamTokens, utteranceEndSeconds, windowPosition } from '../../src/streaming/utterance.ts';
 import { DEFAULT_FRONTEND } from '../../src/features/config.ts';
 
@@ -40,5 +40,14 @@ describe('utterance values', () => {
     const global = finalDecodingOptions(validateStreamingOptions({ mode: 'global', lmWeight: 0.2, returnAttention: true, onSegment: () => {} }), { left: 2, right: 1 });
     expect(global).toMatchObject({ mode: 'global', lmWeight: 0.2, returnAttention: true });
     expect('left' in global).toBe(false);
+  });
+
+  it("partial text looks ahead at most PARTIAL_RIGHT_FRAMES unless the caller sets right; finals keep the bundle's window", () => {
+    const bundle = { left: 10, right: PARTIAL_RIGHT_FRAMES + 4 };
+    const o = validateStreamingOptions({ mode: 'local' });
+    expect(partialWindow(o, bundle)).toEqual({ left: 10, right: PARTIAL_RIGHT_FRAMES });
+    expect(partialWindow(o, { left: 4, right: 3 })).toEqual({ left: 4, right: 3 }); // a narrower bundle window stays
+    expect(partialWindow(validateStreamingOptions({ mode: 'local', left: 5, right: 9 }), bundle)).toEqual({ left: 5, right: 9 });
+    expect(finalDecodingOptions(o, bundle)).toMatchObject({ left: 10, right: PARTIAL_RIGHT_FRAMES + 4 });
   });
 });
