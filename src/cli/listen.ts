@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { RECORDER_NAMES } from '../audio/recorders.ts';
-import type { EndpointOptions } from '../streaming/endpoint.ts';
+import { DEFAULT_ENDPOINT_OPTIONS, type EndpointOptions } from '../streaming/endpoint.ts';
 import { DEFAULT_STREAMING_OPTIONS, MAX_CHUNK_FRAMES, validateStreamingOptions, type StreamingOptionsInput } from '../streaming/options.ts';
 import { PARTIAL_SOURCES } from '../streaming/partialSource.ts';
 import type { Command } from './command.ts';
@@ -31,7 +31,9 @@ Options:
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
   --chunk N                 feature frames (10 ms) per encoder call, a multiple of ${CONTRACT_SUBSAMPLING} (default ${DEFAULT_STREAMING_OPTIONS.chunkFrames})
   --left N, --right N       local window in encoder frames (40 ms) (default: the model's)
-  --beam N                  beam width of each utterance's final decode (default 1)
+  --beam N                  beam width of each utterance's final decode (default ${DEFAULT_STREAMING_OPTIONS.beam}, as
+                            las transcribe; decoded once the utterance has ended, so a wider beam
+                            delays only the final, never the partial text)
   --ctc-weight X            weight of the CTC head in each final's joint CTC/attention decode, 0..1
                             (default ${DEFAULT_DECODING_OPTIONS.ctcWeight}; 0 = attention decoder only)
   --lm-weight X             weight of the model's language model in each final's decode
@@ -45,10 +47,12 @@ Options:
                             character the CTC head has heard past the pointer, replaced by the
                             decoder's own when its window arrives; ctc: the CTC head's greedy
                             transcript, never revised. Finals are the same
-  --rule1 S                 end an utterance with no speech after S s of silence (default 2.4)
-  --rule2 S                 end an utterance after S s of silence following speech (default 0.3)
-  --rule3 S                 end any utterance at S s long (default 20)
-  --min-utterance S         speech shorter than this is noise, not an utterance (default 0.25)
+  --rule1 S                 end an utterance with no speech after S s of silence (default ${DEFAULT_ENDPOINT_OPTIONS.silenceWithoutContent})
+  --rule2 S                 end an utterance after S s of silence following speech (default ${DEFAULT_ENDPOINT_OPTIONS.silenceAfterContent})
+  --rule3 S                 end any utterance at S s long (default ${DEFAULT_ENDPOINT_OPTIONS.maxUtterance})
+  --min-utterance S         speech shorter than this is noise, not an utterance (default ${DEFAULT_ENDPOINT_OPTIONS.minUtterance})
+  --leading-silence S       an utterance starts S s before its first speech, not with the
+                            whole pause before it (default ${DEFAULT_ENDPOINT_OPTIONS.leadingSilence}; "off" keeps the pause)
                             (rule values: "off" switches the rule off)
 
 Exit codes: 0 done, 1 the recorder or the model failed, 2 bad usage.
@@ -90,6 +94,7 @@ function parse(args: readonly string[]): Parsed {
       rule2: { type: 'string' },
       rule3: { type: 'string' },
       'min-utterance': { type: 'string' },
+      'leading-silence': { type: 'string' },
     },
   });
   const decoding = decodingFlagFields(values, 'local');
@@ -103,6 +108,7 @@ function parse(args: readonly string[]): Parsed {
     silenceAfterContent: secondsFlag('rule2', values.rule2, true),
     maxUtterance: secondsFlag('rule3', values.rule3, true),
     minUtterance: secondsFlag('min-utterance', values['min-utterance'], false),
+    leadingSilence: secondsFlag('leading-silence', values['leading-silence'], true),
   };
   const recognition: StreamingOptionsInput = {
     ...decoding,

@@ -37,7 +37,10 @@ export interface StreamingOptions {
   readonly right?: number;
   /**
    * Beam width of each utterance's final decode. Local partials are greedy whatever the beam (a
-   * beam's best hypothesis can change, so its characters could not be shown as found). Default 1.
+   * beam's best hypothesis can change, so its characters could not be shown as found). Finals
+   * are decoded once the endpoint has fired, so a wider beam costs finalisation latency only.
+   * Default: the offline default (DEFAULT_DECODING_OPTIONS.beam), so a streamed final equals
+   * `las transcribe` of the same audio.
    */
   readonly beam: number;
   readonly lengthPenalty: number;
@@ -96,7 +99,7 @@ export type StreamingOptionsInput = Partial<Omit<StreamingOptions, 'endpoint'>> 
 export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Object.freeze({
   mode: 'local',
   chunkFrames: 16,
-  beam: 1,
+  beam: DEFAULT_DECODING_OPTIONS.beam,
   lengthPenalty: DEFAULT_DECODING_OPTIONS.lengthPenalty,
   ctcWeight: DEFAULT_DECODING_OPTIONS.ctcWeight,
   maxTokensPerFrame: DEFAULT_DECODING_OPTIONS.maxTokensPerFrame,

@@ -4,7 +4,7 @@ import { decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext } from
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
 import { assertModesSupported, BLANK_ID, type LoadedModel } from '../model/index.ts';
-import { createSpeechTrack, endpointRule } from './endpoint.ts';
+import { createSpeechTrack, endpointRule, leadingSilenceCut } from './endpoint.ts';
 import type { ErrorEvent, ErrorInfo, FinalEvent, FinalReason, StreamEvent, StreamToken } from './events.ts';
 import { sameCharacters, shownText, spikeTokens, spikesAhead } from './partialSource.ts';
 import { createSpikeTracker, type CtcSpike } from './ctcSpikes.ts';
@@ -12,7 +12,7 @@ import { createPartialDecoder, type PartialDecoder } from './partialDecoder.ts';
 import { createSpikeStepper, type SpikeStepper } from './spikeSteps.ts';
 import { partialWindow, validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
-import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
+import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, trimmedUtterance, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
 import { createVad, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
 
 /**
@@ -181,6 +181,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
    * partials, splits a recording exactly where a live stream of it does.
    */
   async function afterChunk(events: StreamEvent[]): Promise<void> {
+    if (trimLeadingSilence()) return;
     await advanceLocal(events, false);
     const { decoder } = u;
     if (decoder?.stopped === 'eos' && o.restartOnEos) {
@@ -193,6 +194,33 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       return;
     }
     await checkRules(events);
+  }
+
+  /**
+   * At the first encoder-frame boundary whose frames hold the utterance's first speech frame
+   * (and before any rule fires), the utterance restarts leadingSilence before that frame, so
+   * its decode does not begin with the whole pause before it; the frames kept are encoded
+   * again from zero state. Like the rules, this depends on the VAD's verdicts alone, so offline
+   * and live recognition cut the same frames. True if it restarted.
+   */
+  function trimLeadingSilence(): boolean {
+    if (u.onsetHeard) return false;
+    for (let f = u.checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
+      const status = track.statusAt(f, false);
+      if (status.speech > 0) {
+        u.onsetHeard = true;
+        const cut = leadingSilenceCut(track.firstSpeechBefore(f), o.endpoint, hopSeconds, subsampling);
+        if (cut === 0) return false;
+        encoder.restartAt(cut);
+        track.dropBefore(cut);
+        u = trimmedUtterance(u, cut, model.facts, newDecoder());
+        spikes = newSpikes();
+        shown = [];
+        return true;
+      }
+      if (endpointRule(status, o.endpoint) !== undefined) return false; // checkRules ends the utterance here
+    }
+    return false;
   }
 
   /** Ends the utterance at the first encoder-frame boundary where a rule fires; true if one did. */
@@ -277,7 +305,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
         // The rules also cut the frames of the last, partial chunk, as they would have had the
         // stream gone on.
         await encode(() => encoder.encodeRest());
-        while (await checkRules(events)) await encode(() => encoder.encodeRest());
+        while (trimLeadingSilence() || (await checkRules(events))) await encode(() => encoder.encodeRest());
         await finalise(events, 'end', undefined);
         return events;
       } catch (cause) {

@@ -25,16 +25,24 @@ export interface Utterance {
   readonly emittedAt: number[];
   /** The endpoint rules were checked up to this feature frame of the utterance. */
   checkedFeatures: number;
+  /** Its first speech frame has been heard (and the silence before it cut to leadingSilence). */
+  onsetHeard: boolean;
 }
 
 export function firstUtterance(decoder: PartialDecoder | undefined): Utterance {
-  return { index: 0, startFeature: 0, offsetSeconds: 0, decoder, emittedAt: [], checkedFeatures: 0 };
+  return { index: 0, startFeature: 0, offsetSeconds: 0, decoder, emittedAt: [], checkedFeatures: 0, onsetHeard: false };
 }
 
 /** The utterance after `u`, starting `next` feature frames after u's start. */
 export function nextUtterance(u: Utterance, next: number, facts: Pick<BundleFacts, 'hopSeconds'>, decoder: PartialDecoder | undefined): Utterance {
   const startFeature = u.startFeature + next;
-  return { index: u.index + 1, startFeature, offsetSeconds: startFeature * facts.hopSeconds, decoder, emittedAt: [], checkedFeatures: 0 };
+  return { index: u.index + 1, startFeature, offsetSeconds: startFeature * facts.hopSeconds, decoder, emittedAt: [], checkedFeatures: 0, onsetHeard: false };
+}
+
+/** The same utterance (same index) started `cut` feature frames later: the silence before its speech shortened. */
+export function trimmedUtterance(u: Utterance, cut: number, facts: Pick<BundleFacts, 'hopSeconds'>, decoder: PartialDecoder | undefined): Utterance {
+  const startFeature = u.startFeature + cut;
+  return { index: u.index, startFeature, offsetSeconds: startFeature * facts.hopSeconds, decoder, emittedAt: [], checkedFeatures: 0, onsetHeard: true };
 }
 
 /** A window and pointer in the utterance's encoder frames, as stream seconds. */

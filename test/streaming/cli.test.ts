@@ -8,6 +8,9 @@ import type { LoadedModel } from '../../src/model/index.ts';
 import type { FinalEvent, StreamEvent } from '../../src/streaming/events.ts';
 import { createEventPrinter } from '../../src/streaming/printer.ts';
 import { loadModel } from '../../src/offline/transcribe.ts';
+import { DEFAULT_DECODING_OPTIONS } from '../../src/decoding/options.ts';
+import { DEFAULT_ENDPOINT_OPTIONS } from '../../src/streaming/endpoint.ts';
+import { DEFAULT_STREAMING_OPTIONS } from '../../src/streaming/options.ts';
 import { offlineText, SAMPLES, TINY } from './helpers.ts';
 
 const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/bin');
@@ -134,8 +137,17 @@ describe('las listen', () => {
     }
   });
 
+  it('--help states the defaults the recognizer uses: the final decode is las transcribe\'s', async () => {
+    const { code, out } = await las('listen', '--help');
+    expect(code).toBe(0);
+    expect(DEFAULT_STREAMING_OPTIONS.beam).toBe(DEFAULT_DECODING_OPTIONS.beam);
+    expect(out).toMatch(new RegExp(`--beam N .*\\(default ${DEFAULT_DECODING_OPTIONS.beam},`));
+    expect(out).toMatch(new RegExp(`--rule2 S .*\\(default ${DEFAULT_ENDPOINT_OPTIONS.silenceAfterContent}\\)`));
+    expect(out).toMatch(new RegExp(`\\(default ${DEFAULT_ENDPOINT_OPTIONS.leadingSilence}; "off" keeps the pause\\)`));
+  });
+
   it('bad usage exits 2 with one line', async () => {
-    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10'], ['--partials', 'spikes']]) {
+    for (const args of [['--attention', 'fast'], ['--realtime'], ['--input', WAV, '--device', 'hw:1'], ['--rule2', '-1'], ['--chunk', '10'], ['--partials', 'spikes'], ['--leading-silence', '-1']]) {
       const { code, err } = await las('listen', '--model', TINY, ...args);
       expect(code, args.join(' ')).toBe(2);
       expect(err.trim().split('\n')).toHaveLength(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { computeLogMel, DEFAULT_FRONTEND } from '../../src/features/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
-import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
+import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, leadingSilenceCut, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
 import { readWavFile } from '../../src/audio/index.ts';
 import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy, segmentSpeechFrames } from '../../src/streaming/vad.ts';
 import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
@@ -140,7 +140,25 @@ describe('endpoint rules', () => {
     expect(() => validateEndpointOptions({ minUtterance: -1 })).toThrow(ConfigError);
     expect(() => validateEndpointOptions({ maxUtterance: Number.NaN })).toThrow(/maxUtterance/);
     expect(() => validateEndpointOptions({ vad: { thresholdDb: Number.NaN } as never })).toThrow(/thresholdDb/);
+    expect(() => validateEndpointOptions({ leadingSilence: -0.1 })).toThrow(/leadingSilence/);
+    expect(() => validateEndpointOptions({ leadingSilence: Number.NaN })).toThrow(ConfigError);
     expect(validateEndpointOptions({ vad: { marginDb: 3 } as never }).vad).toEqual({ ...DEFAULT_VAD_OPTIONS, marginDb: 3 });
+  });
+  it('leading silence: the cut keeps leadingSilence before the first speech frame, on an encoder-frame boundary', () => {
+    const hop = 0.01;
+    // 0.2 s = 20 frames kept: speech at frame 100 cuts at 80, at 103 still at 80 (a multiple of 4), at 84 at 64.
+    expect([100, 103, 84].map((f) => leadingSilenceCut(f, { leadingSilence: 0.2 }, hop, 4))).toEqual([80, 80, 64]);
+    // Silence already shorter than that, no speech yet, or Infinity: no cut.
+    expect([19, 23, -1].map((f) => leadingSilenceCut(f, { leadingSilence: 0.2 }, hop, 4))).toEqual([0, 0, 0]);
+    expect(leadingSilenceCut(500, { leadingSilence: Infinity }, hop, 4)).toBe(0);
+    expect(leadingSilenceCut(500, { leadingSilence: 0 }, hop, 4)).toBe(500);
+  });
+  it('the speech track finds the first speech frame before a frame', () => {
+    const track = createSpeechTrack(0.01);
+    track.append(Uint8Array.from([0, 0, 0, 1, 1, 0]), [-60, -60, -60, -20, -20, -60]);
+    expect([3, 4, 6].map((f) => track.firstSpeechBefore(f))).toEqual([-1, 3, 3]);
+    track.dropBefore(2);
+    expect(track.firstSpeechBefore(6)).toBe(1);
   });
   it('the speech track measures trailing silence and speech up to a frame, and drops the front', () => {
     const track = createSpeechTrack(0.01);
@@ -176,6 +194,25 @@ describe('endpoints in a stream', () => {
       ends.add(first.end);
     }
     expect(ends.size).toBe(1);
+  });
+
+  it('an utterance after a long pause starts leadingSilence before its speech, not at the last endpoint, streamed and offline alike', async () => {
+    // Speech, a 1.6 s pause (rule 2 ends the first utterance 0.25 s into it), speech from 2.4 s.
+    const samples = concat(speechLike(0.8, -20, 1), noise(1.6, -70, 2), speechLike(0.9, -20, 3), noise(0.6, -70, 4));
+    for (const mode of ['local', 'global'] as const) {
+      const offline = await transcribe({ samples, sampleRate: RATE }, { model, mode });
+      const starts = offline.segments.map((s) => s.start);
+      // The third is the silent tail after the second utterance's rule 2.
+      expect(offline.segments.map((s) => s.noSpeech)).toEqual([false, false, true]);
+      // The causal VAD hears the rising syllable a little after 2.4 s; 0.2 s before it, on a 40 ms frame.
+      expect(starts[1]).toBeGreaterThan(2.4 - 0.2 - 0.04);
+      expect(starts[1]).toBeLessThan(2.4);
+      for (const seed of [1, 2]) expect(finals(await streamAll(model, samples, { mode }, seed)).map((f) => f.start)).toEqual(starts);
+      // With the whole pause kept, the second utterance starts where the first one ended.
+      const kept = finals(await streamAll(model, samples, { mode, endpoint: { leadingSilence: Infinity } }));
+      expect(kept[1].start).toBeLessThan(1.2);
+      expect(kept[1].start).toBeGreaterThanOrEqual(kept[0].end - 0.03);
+    }
   });
 
   it('rule 1 resets after 2.4 s of silence without decoding it (global); only the end-of-stream final follows', async () => {

@@ -9,7 +9,8 @@ import { SOS_ID } from '../../src/model/vocab.ts';
 
 /**
  * The streamed final text must equal offline decoding of the same audio with the same model
- * (transcribe as one utterance, segmentation off, mode 'local' or 'global', beam 1). tiny-random's output is gibberish, but a
+ * (transcribe as one utterance, segmentation off, mode 'local' or 'global'), with the default options of
+ * each, which are the same search (beam 4, the CTC weight...). tiny-random's output is gibberish, but a
  * gibberish string of 60-80 characters only matches if every frame, window and step matched.
  */
 let model: LoadedModel;
@@ -26,7 +27,7 @@ describe('streamed text equals offline text', () => {
   for (const mode of ['local', 'global'] as const) {
     it.each(files)(`${mode}: %s streamed in random chunk sizes, no endpoints`, async (file) => {
       const samples = audio.get(file)!;
-      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode, beam: 1, segmentation: false });
+      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode, segmentation: false });
       for (const seed of [1, 2]) {
         const events = await streamAll(model, samples, { mode, endpoint: NO_ENDPOINTS, restartOnEos: false }, seed);
         const [final, ...more] = finals(events);
@@ -43,8 +44,8 @@ describe('streamed text equals offline text', () => {
 
   it('local: every partial is a prefix of the final text, and text comes while the audio is still arriving', async () => {
     const samples = audio.get('flite-kal-sentence.wav')!;
-    // Partials are greedy attention steps; at ctc weight 0 the final is the same greedy search.
-    const events = await streamAll(model, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, ctcWeight: 0 });
+    // Partials are greedy attention steps; at beam 1 and ctc weight 0 the final is the same greedy search.
+    const events = await streamAll(model, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
     const partials = events.filter((e) => e.type === 'partial');
     const final = finals(events)[0];
     expect(partials.length).toBeGreaterThan(3);
@@ -85,9 +86,9 @@ describe('streamed text equals offline text', () => {
       const eosModel = withEosAfter(model, 12);
       for (const file of files) {
         const samples = audio.get(file)!;
-        // The attention decoder's own <eos> (ctc weight 0) is what ends these utterances.
+        // The greedy attention decoder's own <eos> (beam 1, ctc weight 0) is what ends these utterances.
         const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1, ctcWeight: 0, segmentation: false });
-        const events = await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS, ctcWeight: 0, restartOnEos: true });
+        const events = await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS, beam: 1, ctcWeight: 0, restartOnEos: true });
         const utterances = finals(events);
         expect(utterances[0].reason).toBe('eos');
         expect(utterances[0].text).toBe(whole.text);
@@ -114,7 +115,7 @@ describe('streamed text equals offline text', () => {
     it('without restartOnEos the rest of the utterance is ignored: one final, the offline text', async () => {
       const eosModel = withEosAfter(model, 12);
       const samples = audio.get('flite-kal-sentence.wav')!;
-      const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', beam: 1, segmentation: false });
+      const whole = await transcribe({ samples, sampleRate: 16000 }, { model: eosModel, mode: 'local', segmentation: false });
       const utterances = finals(await streamAll(eosModel, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false }));
       expect(utterances.map((f) => [f.reason, f.text])).toEqual([['end', whole.text]]);
     });
@@ -123,7 +124,7 @@ describe('streamed text equals offline text', () => {
   it('a narrower or wider right context changes nothing about the equality', async () => {
     const samples = audio.get('festival-kal-note.wav')!;
     for (const right of [0, 2, 12]) {
-      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode: 'local', beam: 1, right, segmentation: false });
+      const offline = await transcribe({ samples, sampleRate: 16000 }, { model, mode: 'local', right, segmentation: false });
       const [final] = finals(await streamAll(model, samples, { mode: 'local', right, endpoint: NO_ENDPOINTS, restartOnEos: false }));
       expect(final.text).toBe(offline.text);
     }

@@ -59,9 +59,9 @@ export function segmentOf(samples: Float32Array, final: FinalEvent): Audio {
   return { samples: samples.subarray(Math.round(final.start * RATE), Math.round(final.end * RATE)), sampleRate: RATE };
 }
 
-/** Offline decoding of a final's audio as one utterance, with the same model, mode and ctc weight (default: the default). */
-export async function offlineText(model: LoadedModel, samples: Float32Array, final: FinalEvent, mode: 'local' | 'global', beam = 1, ctcWeight?: number): Promise<string> {
-  return (await transcribe(segmentOf(samples, final), { model, mode, beam, segmentation: false, ...(ctcWeight === undefined ? {} : { ctcWeight }) })).text;
+/** Offline decoding of a final's audio as one utterance, with the same model and mode; beam and ctc weight default to the offline defaults, which a stream's finals use too. */
+export async function offlineText(model: LoadedModel, samples: Float32Array, final: FinalEvent, mode: 'local' | 'global', beam?: number, ctcWeight?: number): Promise<string> {
+  return (await transcribe(segmentOf(samples, final), { model, mode, segmentation: false, ...(beam === undefined ? {} : { beam }), ...(ctcWeight === undefined ? {} : { ctcWeight }) })).text;
 }
 
 /**
