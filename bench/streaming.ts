@@ -10,7 +10,7 @@ import { PARTIAL_SOURCES } from '../src/streaming/partialSource.ts';
 import type { FinalEvent, StreamEvent } from '../src/streaming/events.ts';
 import type { StreamingOptionsInput } from '../src/streaming/options.ts';
 import { createStreamingRecognizer } from '../src/streaming/recognizer.ts';
-import { loadModel } from '../src/offline/transcribe.ts';
+import { loadModel, transcribe } from '../src/offline/transcribe.ts';
 import { readManifest } from './evalDecoding.ts';
 import { quietRoom } from './quietRoom.ts';
 import { benchModelDir, loadSamples, type Sample } from './transcribe.ts';
@@ -37,10 +37,16 @@ import { benchModelDir, loadSamples, type Sample } from './transcribe.ts';
  * - finalisation latency: from the arrival of the chunk where an endpoint fires to its final.
  * - for R = bundle/2, bundle, 2 x bundle (local mode), with each partial source; and at the
  *   bundle's R with half the default encoder chunk (chunkFrames 8: 80 ms).
+ * - the finals against offline transcription (benchFinals): streamed WER and finalisation
+ *   latency per mode with the streamed finals as they were before issue 9 (beam 1, each
+ *   utterance starting at the previous endpoint, so with the whole pause before its clip), with
+ *   only the leading silence cut, and with the defaults (the offline decoding's beam, CTC weight
+ *   and LM, leading silence cut); next to them, the WER of each clip transcribed alone with
+ *   transcribe()'s defaults.
  * Memory over a one-hour stream is measured through the server, in bench/soak.ts.
  * Uses the trained bundle when it exists, else tiny-random (the names say which).
  *
- * Alone: nice -n 15 npx tsx bench/streaming.ts
+ * Alone: nice -n 15 npx tsx bench/streaming.ts; only the finals: nice -n 15 npx tsx bench/streaming.ts --finals
  */
 type Row = { name: string; value: number; unit: string };
 
@@ -217,7 +223,35 @@ export function lagRows(label: string, stream: Stream, sim: Simulation, withRevi
   ];
 }
 
-export async function benchStreaming(): Promise<Row[]> {
+/** The streamed finals' settings benchFinals compares: before issue 9, one change at a time, the defaults. */
+const FINAL_SETTINGS: readonly (readonly [string, StreamingOptionsInput])[] = [
+  ['beam 1, whole pause kept (before issue 9)', { beam: 1, endpoint: { leadingSilence: Number.POSITIVE_INFINITY } }],
+  ['beam 1, leading silence cut', { beam: 1 }],
+  ['defaults (offline beam, CTC weight and LM; leading silence cut)', {}],
+];
+
+/** Streamed finals against offline transcription of each clip alone (see the file comment). */
+export async function benchFinals(model: LoadedModel, sets: readonly (readonly [string, Stream])[], tag: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [set, stream] of sets)
+    for (const mode of ['local', 'global'] as ModeName[]) {
+      const alone = [];
+      for (const c of stream.clips) alone.push(scoreUtterance(c.sample.id, c.sample.reference, (await transcribe(c.sample.audio, { model, mode })).text));
+      rows.push({ name: `${tag} ${set}, ${mode} mode: WER of each clip transcribed alone (transcribe() defaults)`, value: round(poolScores(alone).wer * 100, 1), unit: '%' });
+      for (const [label, options] of FINAL_SETTINGS) {
+        const sim = await simulate(model, stream.samples, { ...options, mode });
+        rows.push(
+          { name: `${tag} ${set}, ${mode} mode, finals ${label}: WER, streamed`, value: werOf(stream, sim.finals), unit: '%' },
+          { name: `${tag} ${set}, ${mode} mode, finals ${label}: finalisation latency after an endpoint, median`, value: ms(quantile(sim.finalLatencies, 0.5)), unit: 'ms' },
+          { name: `${tag} ${set}, ${mode} mode, finals ${label}: finalisation latency after an endpoint, p95`, value: ms(quantile(sim.finalLatencies, 0.95)), unit: 'ms' },
+          { name: `${tag} ${set}, ${mode} mode, finals ${label}: finalisation latency after an endpoint, max`, value: ms(quantile(sim.finalLatencies, 1)), unit: 'ms' },
+        );
+      }
+    }
+  return rows;
+}
+
+export async function benchStreaming(onlyFinals = false): Promise<Row[]> {
   const { dir, trained } = benchModelDir();
   const model = await loadModel(dir);
   const tag = `[${model.card.name}${trained ? '' : ', random weights'}]`;
@@ -227,7 +261,8 @@ export async function benchStreaming(): Promise<Row[]> {
     if (existsSync(VALIDATION)) sets.push([`validation ${VALIDATION_ROWS[0] + 1}-${VALIDATION_ROWS[1]}`, joinSamples(await validationSamples())]);
     else console.log(`bench streaming: no ${VALIDATION} (made by the training recipe); samples only`);
     await simulate(model, sets[0][1].samples.subarray(0, 5 * RATE), { mode: 'local' }); // warm-up
-    const rows: Row[] = [];
+    const rows: Row[] = await benchFinals(model, sets, tag);
+    if (onlyFinals) return rows;
     const bundleRight = model.config.attention.right;
     const [, samples] = sets[0];
     for (const mode of ['local', 'global'] as ModeName[]) {
@@ -257,5 +292,5 @@ export async function benchStreaming(): Promise<Row[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const row of await benchStreaming()) console.log(`${row.name}\t${row.value}\t${row.unit}`);
+  for (const row of await benchStreaming(process.argv.includes('--finals'))) console.log(`${row.name}\t${row.value}\t${row.unit}`);
 }
