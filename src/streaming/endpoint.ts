@@ -25,19 +25,20 @@ export interface EndpointOptions {
   /** Minimum utterance length: less speech than this is a click or a cough, not content. Default 0.25. */
   readonly minUtterance: number;
   /**
-   * Silence kept before an utterance's first speech frame (the causal VAD's). An utterance
-   * starts where the previous one ended, so after a long pause it would begin with all of it,
-   * and the decoder, trained on clips that start with little silence, reads words into it (a
-   * 1.75 s pause before each validation clip: local beam-1 WER 116.9 % against 89.2 % with
-   * none). Once the first speech frame is heard, the utterance restarts this long before it.
-   * Default DEFAULT_LEADING_SILENCE; Infinity keeps the whole pause.
+   * Silence kept before an utterance's first speech frame. An utterance starts where the
+   * previous one ended, so after a long pause it would begin with all of it, and the decoder,
+   * trained on clips that start with little silence, reads words into it (a 1.75 s pause before
+   * each validation clip: local beam-1 WER 116.9 % against 89.2 % with none). Once the causal
+   * VAD hears speech, the utterance restarts this long before the first speech frame, judged
+   * with the frames so far all known (firstSegmentSpeechFrame: the causal VAD is blind at the
+   * start of a stream). Default DEFAULT_LEADING_SILENCE; Infinity keeps the whole pause.
    */
   readonly leadingSilence: number;
   readonly vad: VadOptions;
 }
 
 /** Seconds of silence kept before an utterance's first speech frame (EndpointOptions.leadingSilence; chosen on validation, README "Streaming"). */
-export const DEFAULT_LEADING_SILENCE = 0.2;
+export const DEFAULT_LEADING_SILENCE = 0.1;
 
 export const DEFAULT_ENDPOINT_OPTIONS: EndpointOptions = Object.freeze({
   silenceWithoutContent: 2.4,

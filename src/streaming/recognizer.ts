@@ -13,7 +13,7 @@ import { createSpikeStepper, type SpikeStepper } from './spikeSteps.ts';
 import { partialWindow, validateStreamingOptions, type StreamingOptions, type StreamingOptionsInput } from './options.ts';
 import { createSegmentEncoder } from './segmentEncoder.ts';
 import { decoderWindow, errorInfo, finalDecodingOptions, firstUtterance, nextUtterance, partialText, trimmedUtterance, shownTimes, streamTokens, utteranceEndSeconds, windowPosition, type Utterance } from './utterance.ts';
-import { createVad, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
+import { createVad, firstSegmentSpeechFrame, frameLevelsDb, segmentSpeechFrames } from './vad.ts';
 
 /**
  * Recognises one live stream: audio chunks in, partial and final events out. Features, the
@@ -209,7 +209,13 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       const status = track.statusAt(f, false);
       if (status.speech > 0) {
         u.onsetHeard = true;
-        const cut = leadingSilenceCut(track.firstSpeechBefore(f), o.endpoint, hopSeconds, subsampling);
+        // The causal VAD is blind at the start of a stream (vad.ts): speech it has not heard yet,
+        // found with the frames so far all known, is kept too.
+        const { flags, levels } = track.framesBefore(f);
+        const causal = track.firstSpeechBefore(f);
+        const judged = firstSegmentSpeechFrame(levels, flags, o.endpoint.vad, frontEnd);
+        const firstSpeech = judged < 0 ? causal : Math.min(causal, judged);
+        const cut = leadingSilenceCut(firstSpeech, o.endpoint, hopSeconds, subsampling);
         if (cut === 0) return false;
         encoder.restartAt(cut);
         track.dropBefore(cut);

@@ -109,13 +109,32 @@ export function createVad(options: VadOptions, cfg: FrontEndConfig): Vad {
  * one. O(frames).
  */
 export function segmentSpeechFrames(levels: ArrayLike<number>, causal: ArrayLike<number>, options: VadOptions, cfg: FrontEndConfig): number {
+  let speech = 0;
+  speechRuns(levels, causal, options, cfg, (_, length) => {
+    speech += length;
+    return true;
+  });
+  return speech;
+}
+
+/** The first frame of the first run segmentSpeechFrames counts as speech, or -1: where the frames' speech starts, judged with all of them known. */
+export function firstSegmentSpeechFrame(levels: ArrayLike<number>, causal: ArrayLike<number>, options: VadOptions, cfg: FrontEndConfig): number {
+  let first = -1;
+  speechRuns(levels, causal, options, cfg, (start) => {
+    first = start;
+    return false;
+  });
+  return first;
+}
+
+/** Calls `visit(start, length)` for each run of speech frames (segmentSpeechFrames's rule), in order, until it returns false. */
+function speechRuns(levels: ArrayLike<number>, causal: ArrayLike<number>, options: VadOptions, cfg: FrontEndConfig, visit: (start: number, length: number) => boolean): void {
   const n = levels.length;
   const window = Math.max(1, Math.round((options.floorWindowSeconds * cfg.sampleRate) / cfg.hopLength)); // frames
   const level = (t: number) => Math.max(LOWEST_FLOOR_DB, levels[t]);
   // Quietest level in (t - window, t] (behind) and in [t, t + window) (ahead), by monotone queues.
   const behind = slidingMin(n, window, level);
   const ahead = slidingMin(n, window, (t) => level(n - 1 - t)).reverse();
-  let speech = 0;
   let run = 0; // frames of the current run above the lower threshold
   let sure = false; // the run holds a frame above the upper one
   for (let t = 0; t <= n; t++) {
@@ -127,12 +146,11 @@ export function segmentSpeechFrames(levels: ArrayLike<number>, causal: ArrayLike
       run++;
       sure ||= isSure;
     } else {
-      if (sure) speech += run;
+      if (sure && !visit(t - run, run)) return;
       run = 0;
       sure = false;
     }
   }
-  return speech;
 }
 
 /** out[t] = min of value(u) for u in (t - window, t], the causal VAD's window. */

@@ -4,7 +4,7 @@ import { computeLogMel, DEFAULT_FRONTEND } from '../../src/features/index.ts';
 import type { LoadedModel } from '../../src/model/index.ts';
 import { DEFAULT_ENDPOINT_OPTIONS, createSpeechTrack, endpointRule, leadingSilenceCut, validateEndpointOptions, type UtteranceStatus } from '../../src/streaming/endpoint.ts';
 import { readWavFile } from '../../src/audio/index.ts';
-import { createVad, DEFAULT_VAD_OPTIONS, frameLevelsDb, fullScaleMelEnergy, segmentSpeechFrames } from '../../src/streaming/vad.ts';
+import { createVad, DEFAULT_VAD_OPTIONS, firstSegmentSpeechFrame, frameLevelsDb, fullScaleMelEnergy, segmentSpeechFrames } from '../../src/streaming/vad.ts';
 import { loadModel, transcribe } from '../../src/offline/transcribe.ts';
 import { concat, finals, noise, RATE, SAMPLES, speechLike, streamAll, TINY } from './helpers.ts';
 
@@ -94,6 +94,18 @@ describe('energy VAD', () => {
     const { minUtterance } = DEFAULT_ENDPOINT_OPTIONS;
     expect(causal).toBeLessThan(minUtterance);
     expect(segment).toBeGreaterThanOrEqual(minUtterance);
+  });
+
+  it('the first speech frame of a segment, all its frames known: at the sound after a pause, at 0 for a word the causal VAD half misses, none in steady noise', () => {
+    const first = (samples: Float32Array) => {
+      const frameLevels = levels(samples);
+      return firstSegmentSpeechFrame(frameLevels, createVad(DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND).classifyLevels(frameLevels), DEFAULT_VAD_OPTIONS, DEFAULT_FRONTEND);
+    };
+    const afterPause = first(concat(noise(0.5, -70), voiced(0.5, () => 1)));
+    expect(afterPause).toBeGreaterThanOrEqual(47); // frame 50 starts at 0.5 s; a 25 ms window reaches 2 frames back
+    expect(afterPause).toBeLessThanOrEqual(50);
+    expect(first(wordFromFirstSample())).toBe(0);
+    expect(first(noise(1, -10))).toBe(-1);
   });
 
   it('the segment verdict extends a loud run down to half the margin above the floor, and no further', () => {
@@ -204,14 +216,25 @@ describe('endpoints in a stream', () => {
       const starts = offline.segments.map((s) => s.start);
       // The third is the silent tail after the second utterance's rule 2.
       expect(offline.segments.map((s) => s.noSpeech)).toEqual([false, false, true]);
-      // The causal VAD hears the rising syllable a little after 2.4 s; 0.2 s before it, on a 40 ms frame.
-      expect(starts[1]).toBeGreaterThan(2.4 - 0.2 - 0.04);
-      expect(starts[1]).toBeLessThan(2.4);
+      // The causal VAD hears the rising syllable a little after 2.4 s; the cut is leadingSilence before it, on a 40 ms frame.
+      const lead = DEFAULT_ENDPOINT_OPTIONS.leadingSilence;
+      expect(starts[1]).toBeGreaterThan(2.4 - lead - 0.04);
+      expect(starts[1]).toBeLessThan(2.4 + 0.1 - lead);
       for (const seed of [1, 2]) expect(finals(await streamAll(model, samples, { mode }, seed)).map((f) => f.start)).toEqual(starts);
       // With the whole pause kept, the second utterance starts where the first one ended.
       const kept = finals(await streamAll(model, samples, { mode, endpoint: { leadingSilence: Infinity } }));
       expect(kept[1].start).toBeLessThan(1.2);
       expect(kept[1].start).toBeGreaterThanOrEqual(kept[0].end - 0.03);
+    }
+  });
+
+  it('speech at the start of a stream that the causal VAD cannot hear yet is not cut off as leading silence', async () => {
+    // The causal VAD hears only the second syllable of this word (see wordFromFirstSample); the first is speech too.
+    const samples = wordFromFirstSample();
+    expect(speechSeconds(samples).causal).toBeLessThan(0.2);
+    for (const mode of ['local', 'global'] as const) {
+      const [first] = finals(await streamAll(model, samples, { mode, endpoint: { leadingSilence: 0 } }));
+      expect(first.start).toBe(0);
     }
   });
 
