@@ -66,7 +66,7 @@ export interface StreamingOptions {
   /**
    * Local mode: when the decoder emits <eos> before an endpoint, end the utterance there and
    * start the next one right after the frame the attention ended on, instead of ignoring the
-   * rest of the speech until the silence endpoint. Default true.
+   * rest of the speech until the silence endpoint. Default false.
    */
   readonly restartOnEos: boolean;
   /**
