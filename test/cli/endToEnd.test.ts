@@ -10,11 +10,11 @@ import { runCli, SAMPLES } from './runCli.ts';
 /**
  * Per-clip CER bars on samples/ with the shipped trained model and the default decoding (joint
  * CTC/attention, beam 4, ctc weight 0.3, the bundle's character LM at weight 0.3 with word and
- * OOV penalties 2), for each attention mode. Measured with models/las-small of 2026-12-01, run 3
- * (`npx las compare samples/ --out /tmp/cmp`, report.json), global / local:
+ * OOV penalties 2), for each attention mode. Measured with models/las-small of 2026-12-01, run 4
+ * (`las transcribe --attention MODE --ref samples/refs.tsv samples/*.wav`), global / local:
  *   espeak-command, espeak-digits, espeak-digits-8k-ulaw 0 / 0; festival-kal-note 0.129 / 0.129;
  *   flite-awb-question 0.086 / 0.086; flite-kal-sentence 0.093 / 0.093; flite-slt-weather (the
- *   reserved test speaker slt, never trained on) 0.286 / 0.286; longform-mixed 0.089 / 0.087.
+ *   reserved test speaker slt, never trained on) 0.286 / 0.286; longform-mixed 0.086 / 0.084.
  * Each bar is the measured value plus about 0.06, and the test checks that every bar stays well
  * below what trivial output scores on that clip (a constant word, letters replaced, a digit
  * string, nothing). The bars move down when a better bundle lands, never up.
@@ -68,8 +68,8 @@ describe.skipIf(!existsSync(DEFAULT_MODEL_DIR))('end to end on samples/ with the
 
   /**
    * Issue 9: the whole 39 s clip, in both modes, with the default decoding (joint CTC/attention,
-   * cut at pauses). Measured with models/las-small of 2026-12-01 (run 3, with its LM): CER
-   * global 0.089, local 0.087 (before issue 9, local mode returned only the first 3.5 s). Ceilings above.
+   * cut at pauses). Measured with models/las-small of 2026-12-01 (run 4, with its LM): CER
+   * global 0.086, local 0.084 (run 3's bundle: 0.089 and 0.087; before issue 9, local mode returned only the first 3.5 s). Ceilings above.
    */
   it.each([
     ['global', E2E_MAX_CER['longform-mixed.wav']!.global],

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWavFile } from '../../src/audio/index.ts';
 import { ConfigError, ModelError } from '../../src/errors.ts';
 import { createStreamingRecognizer } from '../../src/streaming/recognizer.ts';
 import { loadModel, transcribe, type LoadedModel } from '../../src/offline/transcribe.ts';
@@ -62,11 +63,20 @@ describe('a bundle with a language model', () => {
     expect(on.segments.length).toBeGreaterThan(0);
     expect(off.text).toBe((await transcribe(SAMPLE, { model: plain, mode: 'local', beam: 2 })).text);
     expect(on.text).not.toBe(off.text);
-    // The penalties reach the final decode too: each equals the one-utterance decode with the same values.
+    // The penalties reach the final decode too: each equals the one-utterance decode of the
+    // segment's audio (the cut keeps only 0.1 s of the leading pause) with the same values.
+    const audio = await readWavFile(SAMPLE, { targetRate: 16000 });
+    const texts = new Set<string>();
     for (const penalties of [{ wordPenalty: 0, oovPenalty: 0 }, { wordPenalty: 5, oovPenalty: 0 }, { wordPenalty: 0, oovPenalty: 5 }]) {
       const options = { model: fused, mode: 'global', beam: 2, lmWeight: 1, ...penalties } as const;
-      expect((await transcribe(SAMPLE, options)).text).toBe((await transcribe(SAMPLE, { ...options, segmentation: false })).text);
+      const segmented = await transcribe(SAMPLE, options);
+      expect(segmented.segments).toHaveLength(1);
+      const [{ start, end }] = segmented.segments;
+      const segment = { samples: audio.samples.subarray(Math.round(start * 16000), Math.round(end * 16000)), sampleRate: 16000 };
+      expect(segmented.text).toBe((await transcribe(segment, { ...options, segmentation: false })).text);
+      texts.add(segmented.text);
     }
+    expect(texts.size).toBeGreaterThan(1); // the penalties change the text, so the equality says they arrived
   });
 
   it('a weight above 0 without an LM is a ConfigError naming lmWeight, offline and streaming', async () => {
