@@ -99,7 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the page in chromium', () => {
     expect(state.finals.map((f: any) => f.text).join(' ').length).toBeGreaterThan(0);
     for (const f of state.finals) {
       const samples = record.audio.samples.subarray(Math.round(f.start * 16000), Math.round(f.end * 16000));
-      const offline = transcribe({ samples, sampleRate: 16000 }, { model, mode, beam: 1 });
+      const offline = transcribe({ samples, sampleRate: 16000 }, { model, mode }); // the stream's finals decode with the offline defaults
       if (samples.length < FRAME_LENGTH) {
         // Shorter than one analysis frame: offline decoding refuses it, and the stream must
         // have decoded nothing from it either (no speech, empty text).
