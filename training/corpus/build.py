@@ -115,6 +115,16 @@ def manifest_rows(plan: list, durations: dict, max_seconds: float = float("inf")
             for u in plan if u.id in durations and durations[u.id] <= max_seconds]
 
 
+def join_with_pauses(clips: list, peak_db: float = -3.0) -> np.ndarray:
+    """A long-form recording: the clips with LONGFORM_PAUSE_S of silence before, between and after them, peak at peak_db."""
+    pause = np.zeros(int(LONGFORM_PAUSE_S * SAMPLE_RATE))
+    pieces = [pause]
+    for clip in clips:
+        pieces += [clip, pause]
+    signal = np.concatenate(pieces)
+    return signal * (10 ** (peak_db / 20) / (np.max(np.abs(signal)) + 1e-12))
+
+
 def build_longform(opts: CorpusOptions, splits, out: str) -> list:
     """Each group's clean clips per reserved voice, joined with short pauses."""
     groups = longform_groups(opts, splits)
@@ -132,12 +142,7 @@ def build_longform(opts: CorpusOptions, splits, out: str) -> list:
                 durs = make_all(parts, parts_dir, "", opts.jobs, f"longform {utt_id}")
                 if len(durs) != len(parts):
                     continue
-                pause = np.zeros(int(LONGFORM_PAUSE_S * SAMPLE_RATE))
-                pieces = []
-                for p in parts:
-                    pieces += [read_wav(os.path.join(parts_dir, p.id + ".wav"))[0], pause]
-                signal = np.concatenate([pause] + pieces)
-                write_wav(path, signal * (10 ** (-3.0 / 20) / (np.max(np.abs(signal)) + 1e-12)))
+                write_wav(path, join_with_pauses([read_wav(os.path.join(parts_dir, p.id + ".wav"))[0] for p in parts]))
             text = " ".join(p.text for p in parts)
             rows.append((utt_id, f"wav/{utt_id}.wav", voice.label,
                          f"{wav_duration(path):.3f}", text, "clean"))

@@ -17,11 +17,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from training.corpus.build import LONGFORM_PAUSE_S, write_manifest
+from training.corpus.build import LONGFORM_PAUSE_S, join_with_pauses, write_manifest
 from training.corpus.wavio import SAMPLE_RATE, read_wav, write_wav
-
-PEAK_DB = -3.0
-
 
 def trim_digital_silence(samples: np.ndarray) -> np.ndarray:
     """Drops the exact zeros the corpus pads clean clips with; a clip of zeros gives an empty array."""
@@ -51,15 +48,6 @@ def group_rows(rows: list, seconds: float) -> list:
     return groups
 
 
-def join(clips: list) -> np.ndarray:
-    pause = np.zeros(int(LONGFORM_PAUSE_S * SAMPLE_RATE))
-    pieces = [pause]
-    for clip in clips:
-        pieces += [clip, pause]
-    signal = np.concatenate(pieces)
-    return signal * (10 ** (PEAK_DB / 20) / (np.max(np.abs(signal)) + 1e-12))
-
-
 def build(corpus: str, seconds: float = 40.0, manifest: str = "validation.tsv",
           out_name: str = "validation_longform.tsv") -> list:
     with open(os.path.join(corpus, manifest), encoding="utf-8") as f:
@@ -76,7 +64,7 @@ def build(corpus: str, seconds: float = 40.0, manifest: str = "validation.tsv",
             clips.append(trim_digital_silence(samples))
         utt_id = f"vlf_{g:02d}"
         rel = f"wav/{utt_id}.wav"
-        signal = join(clips)
+        signal = join_with_pauses(clips)
         write_wav(os.path.join(corpus, rel), signal)
         text = " ".join(row["text"] for row in group)
         out_rows.append((utt_id, rel, voice, f"{len(signal) / SAMPLE_RATE:.3f}", text, "clean"))
