@@ -166,9 +166,18 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       events.push(final);
     }
     if (next === undefined) return;
-    encoder.restartAt(next);
-    track.dropBefore(next);
-    u = nextUtterance(u, next, model.facts, newDecoder());
+    restartAt(next, (decoder) => nextUtterance(u, next, model.facts, decoder));
+  }
+
+  /**
+   * The stream goes on `at` feature frames into the utterance, as the utterance `made` gives
+   * (the next one, or the same one trimmed): frames before it are dropped, the rest encoded
+   * again from zero state, and the partial text starts over.
+   */
+  function restartAt(at: number, made: (decoder: PartialDecoder | undefined) => Utterance): void {
+    encoder.restartAt(at);
+    track.dropBefore(at);
+    u = made(newDecoder());
     spikes = newSpikes();
     shown = [];
   }
@@ -217,11 +226,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
         const firstSpeech = judged < 0 ? causal : Math.min(causal, judged);
         const cut = leadingSilenceCut(firstSpeech, o.endpoint, hopSeconds, subsampling);
         if (cut === 0) return false;
-        encoder.restartAt(cut);
-        track.dropBefore(cut);
-        u = trimmedUtterance(u, cut, model.facts, newDecoder());
-        spikes = newSpikes();
-        shown = [];
+        restartAt(cut, (decoder) => trimmedUtterance(u, cut, model.facts, decoder));
         return true;
       }
       if (endpointRule(status, o.endpoint) !== undefined) return false; // checkRules ends the utterance here

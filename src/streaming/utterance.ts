@@ -41,8 +41,7 @@ export function nextUtterance(u: Utterance, next: number, facts: Pick<BundleFact
 
 /** The same utterance (same index) started `cut` feature frames later: the silence before its speech shortened. */
 export function trimmedUtterance(u: Utterance, cut: number, facts: Pick<BundleFacts, 'hopSeconds'>, decoder: PartialDecoder | undefined): Utterance {
-  const startFeature = u.startFeature + cut;
-  return { index: u.index, startFeature, offsetSeconds: startFeature * facts.hopSeconds, decoder, emittedAt: [], checkedFeatures: 0, onsetHeard: true };
+  return { ...nextUtterance(u, cut, facts, decoder), index: u.index, onsetHeard: true };
 }
 
 /** A window and pointer in the utterance's encoder frames, as stream seconds. */
