@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       'lm-weights': { type: 'string' },
       'oov-penalties': { type: 'string' },
       'word-penalties': { type: 'string' },
+      'word-lm-weights': { type: 'string' },
       'length-penalty': { type: 'string' },
       lefts: { type: 'string' },
       rights: { type: 'string' },
@@ -128,10 +129,11 @@ async function main(): Promise<void> {
     const encoded = await encodeAll(model, utts);
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
     console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
-    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF' + (values.lefts === undefined && values.rights === undefined ? '' : '\tleft\tright'));
+    console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\twordLmWeight\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF' + (values.lefts === undefined && values.rights === undefined ? '' : '\tleft\tright'));
     const lmWeights = values['lm-weights'] === undefined ? [undefined] : list(values['lm-weights'], '', Number);
     const oovPenalties = values['oov-penalties'] === undefined ? [undefined] : list(values['oov-penalties'], '', Number);
     const wordPenalties = values['word-penalties'] === undefined ? [undefined] : list(values['word-penalties'], '', Number);
+    const wordLmWeights = values['word-lm-weights'] === undefined ? [undefined] : list(values['word-lm-weights'], '', Number);
     // local mode's window [p - left, p + right]; the bundle's own (config.json attention.local) unless given
     const lefts = values.lefts === undefined ? [undefined] : list(values.lefts, '', Number);
     const rights = values.rights === undefined ? [undefined] : list(values.rights, '', Number);
@@ -142,13 +144,14 @@ async function main(): Promise<void> {
           for (const lmWeight of lmWeights)
           for (const oovPenalty of oovPenalties)
           for (const wordPenalty of wordPenalties)
+          for (const wordLmWeight of wordLmWeights)
           for (const lengthPenalty of list(values['length-penalty'], '1', Number))
           for (const left of lefts)
           for (const right of rights) {
             const window = { ...(left === undefined ? {} : { left }), ...(right === undefined ? {} : { right }) };
-            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, wordPenalty, lengthPenalty, ...window });
+            const r = await scoreSetting(model, encoded, { mode, beam, ctcWeight, lmWeight, oovPenalty, wordPenalty, wordLmWeight, lengthPenalty, ...window });
             const windowColumns = values.lefts === undefined && values.rights === undefined ? '' : `\t${left ?? 'bundle'}\t${right ?? 'bundle'}`;
-            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${wordPenalty ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}${windowColumns}`);
+            console.log(`${mode}\t${beam}\t${ctcWeight}\t${lmWeight ?? 'bundle'}\t${oovPenalty ?? 'bundle'}\t${wordPenalty ?? 'bundle'}\t${wordLmWeight ?? 'bundle'}\t${lengthPenalty}\t${(100 * r.wer).toFixed(1)}\t${(100 * r.cer).toFixed(1)}\t${r.rtf.toFixed(4)}\t${r.cpuRtf.toFixed(4)}${windowColumns}`);
           }
     }
   } finally {

@@ -49,7 +49,9 @@ function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrame
   if (weight === 0 || ctx.lm === undefined) return acoustic;
   const oovPenalty = options.oovPenalty ?? ctx.lm.oovPenalty;
   const wordPenalty = options.wordPenalty ?? ctx.lm.wordPenalty;
-  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty, wordPenalty);
+  const word = ctx.lm.word === undefined ? undefined : { model: ctx.lm.word.model, weight: options.wordLmWeight ?? ctx.lm.word.weight };
+  if ((options.wordLmWeight ?? 0) > 0 && word === undefined) throw new ConfigError(`wordLmWeight ${options.wordLmWeight} needs a word language model, and this bundle has none (config.json has no "lm.word" field; use wordLmWeight 0)`, 'wordLmWeight');
+  return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty, wordPenalty, word);
 }
 
 /** Attention alone at ctc weight 0; joint CTC/attention otherwise, which needs the CTC logits. */

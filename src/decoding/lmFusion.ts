@@ -3,6 +3,7 @@ import type { CharLm, LmContext } from '../model/charLm.ts';
 import type { LoadedModel } from '../model/loadBundle.ts';
 import type { Vocabulary } from '../model/vocab.ts';
 import type { WordRange } from '../model/wordIndex.ts';
+import type { WordLm, WordLmContext } from '../model/wordLm.ts';
 import type { HypothesisScorer } from './scorers.ts';
 
 /** A bundle's language model as the decoder uses it: the model and its default fusion weight. */
@@ -14,11 +15,22 @@ export interface FusionLm {
   readonly oovPenalty: number;
   /** The word penalty used when the options name none (config.json lm.wordPenalty, else 0). */
   readonly wordPenalty: number;
+  /** The bundle's word LM, scored at each word's end, and its default weight (config.json lm.word); absent: none. */
+  readonly word?: WordFusion;
+}
+
+/** A word LM in fusion: each word, when it ends, scores weight * ln p(word | the words before it). */
+export interface WordFusion {
+  readonly model: WordLm;
+  readonly weight: number;
 }
 
 /** The loaded bundle's LM for a DecodeContext; undefined when the bundle has none. */
-export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'card'>): FusionLm | undefined {
-  return model.lm === undefined ? undefined : { model: model.lm, weight: model.card.lm?.weight ?? 0, oovPenalty: model.card.lm?.oovPenalty ?? 0, wordPenalty: model.card.lm?.wordPenalty ?? 0 };
+export function fusionLmOf(model: Pick<LoadedModel, 'lm' | 'wordLm' | 'card'>): FusionLm | undefined {
+  if (model.lm === undefined) return undefined;
+  const lm = model.card.lm;
+  const word = model.wordLm === undefined ? {} : { word: { model: model.wordLm, weight: lm?.word?.weight ?? 0 } };
+  return { model: model.lm, weight: lm?.weight ?? 0, oovPenalty: lm?.oovPenalty ?? 0, wordPenalty: lm?.wordPenalty ?? 0, ...word };
 }
 
 interface FusedState {
@@ -30,6 +42,9 @@ interface FusedState {
    * penalty to track it for.
    */
   readonly word: WordRange | undefined;
+  /** With a word LM: the word being spelt, and the words before it as the word LM's context. */
+  readonly spelt: string;
+  readonly history: WordLmContext | undefined;
 }
 
 /**
@@ -60,18 +75,34 @@ export function lmSymbols(vocab: Vocabulary, lm: CharLm, eosId: number): Int32Ar
  * stops short), so the beam drops a misspelling before it has spent its width on it.
  * `wordPenalty` is subtracted from every space: the LM likes word boundaries, and fused with it
  * the search splits words ("mealation ship").
+ *
+ * `wordLm` (multi-level fusion, as in Hori et al. 2018, with the character LM kept inside words):
+ * a space or <eos> that ends a word also gains wordLm.weight * ln p_word(word | the words before
+ * it), and <eos> the word LM's end of sentence.
  */
-export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0, wordPenalty = 0): HypothesisScorer {
+export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: number, symbols: Int32Array, oovPenalty = 0, wordPenalty = 0, wordLm?: WordFusion): HypothesisScorer {
   const lmLogProbs = new Float64Array(lm.outputs);
   const space = lm.characters.indexOf(' ');
   const words = lm.words;
   const start = oovPenalty === 0 ? undefined : words.root;
+  const wordModel = wordLm !== undefined && wordLm.weight > 0 ? wordLm.model : undefined;
+  const wordWeight = wordLm?.weight ?? 0;
+  /** [at a space, at <eos>]: what the word LM adds when the word being spelt ends there. */
+  const wordEnds = (s: FusedState): [number, number] => {
+    if (wordModel === undefined || s.history === undefined) return [0, 0];
+    if (s.spelt === '') return [0, wordWeight * wordModel.logProb(s.history, wordModel.eos)];
+    const symbol = wordModel.symbolOf(s.spelt);
+    const here = wordWeight * wordModel.logProb(s.history, symbol);
+    return [here, here + wordWeight * wordModel.logProb(wordModel.advance(s.history, symbol), wordModel.eos)];
+  };
   return {
-    init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start }),
+    init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start, spelt: '', history: wordModel?.initial() }),
     score(state, attention, out) {
       const s = state as FusedState;
       inner.score(s.inner, attention, out);
-      lm.logProbs(s.context, lmLogProbs);
+      if (weight > 0) lm.logProbs(s.context, lmLogProbs);
+      else lmLogProbs.fill(0);
+      const [atSpace, atEos] = wordEnds(s);
       const word = s.word;
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
@@ -81,7 +112,8 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
           continue;
         }
         out[c] += weight * lmLogProbs[symbol];
-        if (symbol === space) out[c] -= wordPenalty;
+        if (symbol === space) out[c] += atSpace - wordPenalty;
+        else if (symbol === lm.eos) out[c] += atEos;
         if (word === undefined) continue; // no penalty, or already paid for this word
         const ends = symbol === space || symbol === lm.eos;
         if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) out[c] -= oovPenalty;
@@ -94,8 +126,12 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       const symbol = symbols[token];
       if (symbol < 0 || symbol === lm.eos) return { ...s, inner: inner.advance(s.inner, token) };
       const context = lm.advance(s.context, symbol);
-      if (symbol === space) return { inner: inner.advance(s.inner, token), context, word: start };
-      return { inner: inner.advance(s.inner, token), context, word: s.word === undefined ? undefined : words.next(s.word, symbol) };
+      if (symbol === space) {
+        const history = wordModel === undefined || s.history === undefined || s.spelt === '' ? s.history : wordModel.advance(s.history, wordModel.symbolOf(s.spelt));
+        return { inner: inner.advance(s.inner, token), context, word: start, spelt: '', history };
+      }
+      const spelt = wordModel === undefined ? '' : s.spelt + lm.characters[symbol];
+      return { inner: inner.advance(s.inner, token), context, word: s.word === undefined ? undefined : words.next(s.word, symbol), spelt, history: s.history };
     },
   };
 }

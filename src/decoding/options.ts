@@ -43,6 +43,12 @@ export interface DecodingOptions {
   readonly oovPenalty?: number;
   /** With the LM on, subtracted at every space (fusion otherwise splits words). Default (undefined): the bundle's (config.json lm.wordPenalty), else 0. */
   readonly wordPenalty?: number;
+  /**
+   * With the LM on, the weight of the bundle's word LM, scored at each word's end (multi-level
+   * fusion). Default (undefined): the bundle's (config.json lm.word.weight), else 0. A weight > 0
+   * needs a bundle with a word LM.
+   */
+  readonly wordLmWeight?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
   /**
@@ -79,7 +85,7 @@ export const MAX_BEAM = 64;
 /** Every key of DecodingOptions; validateDecodingOptions refuses any other. */
 export const DECODING_OPTION_KEYS = [
   'mode', 'beam', 'lengthPenalty', 'maxTokensPerFrame', 'maxLengthSlack', 'left', 'right',
-  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'returnAttention', 'timestamps',
+  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'wordLmWeight', 'returnAttention', 'timestamps',
 ] as const satisfies readonly (keyof DecodingOptions)[];
 /** A key added to DecodingOptions but not to the list fails to type-check here. */
 export type UnlistedDecodingOption = Exclude<keyof DecodingOptions, (typeof DECODING_OPTION_KEYS)[number]>;
@@ -111,6 +117,8 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('ctcWeight', `ctcWeight must be a number in [0, 1] (0 = attention only), got ${String(o.ctcWeight)}`);
   if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && Number.isFinite(o.lmWeight) && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT))
     bad('lmWeight', `lmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no language model), got ${String(o.lmWeight)}`);
+  if (o.wordLmWeight !== undefined && !(typeof o.wordLmWeight === 'number' && Number.isFinite(o.wordLmWeight) && o.wordLmWeight >= 0 && o.wordLmWeight <= MAX_LM_WEIGHT))
+    bad('wordLmWeight', `wordLmWeight must be a number in [0, ${MAX_LM_WEIGHT}] (0 = no word language model), got ${String(o.wordLmWeight)}`);
   for (const key of ['oovPenalty', 'wordPenalty'] as const) {
     const v = o[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(key, `${key} must be a finite number >= 0, got ${String(v)}`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ModelError } from '../errors.ts';
 import { isRecord } from './bundleConfig.ts';
 import { createWordIndex, type WordIndex } from './wordIndex.ts';
+import { parseWordLmDescription, type WordLmDescription } from './wordLm.ts';
 
 /**
  * The bundle's character n-gram language model (lm.bin, written by training/lm/build_char_lm.py,
@@ -47,6 +48,8 @@ export interface LmDescription {
   /** Default word penalty (see DecodingOptions.wordPenalty); absent: 0. */
   readonly wordPenalty?: number;
   readonly order?: number;
+  /** The word LM scored at each word's end (src/model/wordLm.ts), when the bundle has one. */
+  readonly word?: WordLmDescription;
   readonly [key: string]: unknown;
 }
 
@@ -203,7 +206,8 @@ export function parseLmDescription(value: unknown, input: string): LmDescription
     const v = value[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`${key} must be a finite number >= 0, got ${JSON.stringify(v)}`);
   }
-  return Object.freeze({ ...value }) as LmDescription;
+  const word = parseWordLmDescription(value.word, input);
+  return Object.freeze({ ...value, ...(word !== undefined ? { word } : {}) }) as LmDescription;
 }
 
 /** Loads the bundle's LM, checking that it can spell every text token of the vocabulary. */

@@ -6,6 +6,7 @@ import { DECODER_IO, ENCODER_IO, parseBundleConfig, type BundleConfig, type Grap
 import { bundleFacts, type BundleFacts } from './bundleFacts.ts';
 import { loadCharLm, parseLmDescription, type CharLm, type LmDescription } from './charLm.ts';
 import { DecoderStep } from './decoderStep.ts';
+import { loadWordLm, type WordLm } from './wordLm.ts';
 import { Encoder } from './encoder.ts';
 import { toOrtSessionOptions, validateSessionOptions, type SessionOptions } from './sessionOptions.ts';
 import { product } from './tensors.ts';
@@ -21,6 +22,8 @@ export interface LoadedModel {
   readonly decoder: DecoderStep;
   /** The language model for shallow fusion, when config.json has an `lm` field (src/model/charLm.ts). */
   readonly lm?: CharLm;
+  /** The word LM scored at word ends, when config.json's `lm` has a `word` field (src/model/wordLm.ts). */
+  readonly wordLm?: WordLm;
   readonly card: ModelCard;
   /** Releases both ONNX sessions; the model is unusable afterwards. */
   dispose(): Promise<void>;
@@ -56,6 +59,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
   const config = parseBundleConfig(await readFile(configPath, 'utf8'), configPath);
   const lmDescription = parseLmDescription(config.extra.lm, configPath);
   const lm = lmDescription === undefined ? undefined : await loadCharLm(root, lmDescription, config.vocab.tokens.filter((_, id) => config.vocab.isText(id)));
+  const wordLm = lmDescription?.word === undefined ? undefined : await loadWordLm(root, lmDescription.word);
 
   const opened: ort.InferenceSession[] = [];
   try {
@@ -129,6 +133,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
       encoder,
       decoder,
       ...(lm !== undefined ? { lm } : {}),
+      ...(wordLm !== undefined ? { wordLm } : {}),
       card,
       dispose: async () => {
         if (disposed) return;

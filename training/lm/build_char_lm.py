@@ -106,11 +106,12 @@ def encode(sentence: str) -> list:
     return [index[ch] for ch in sentence]
 
 
-def count_ngrams(sentences: list, order: int) -> list:
-    """counts[k][(context..., symbol)] = raw count of each k-gram, k = 1..order (index 0 unused)."""
+def count_ngrams(sentences: list, order: int, encoder=encode, bos: int = BOS, eos: int = EOS) -> list:
+    """counts[k][(context..., symbol)] = raw count of each k-gram, k = 1..order (index 0 unused).
+    `encoder` turns a sentence into its symbols (characters here; words in build_word_lm)."""
     counts = [None] + [defaultdict(int) for _ in range(order)]
     for sentence in sentences:
-        seq = [BOS] + encode(sentence) + [EOS]
+        seq = [bos] + encoder(sentence) + [eos]
         for i in range(1, len(seq)):
             for k in range(1, order + 1):
                 if i - k + 1 < 0:
@@ -119,7 +120,7 @@ def count_ngrams(sentences: list, order: int) -> list:
     return counts
 
 
-def modelling_counts(raw: list, order: int) -> list:
+def modelling_counts(raw: list, order: int, bos: int = BOS) -> list:
     """Top order: raw counts. Below: distinct left extensions, or the raw count for n-grams at the sentence start."""
     out = [None] * (order + 1)
     out[order] = dict(raw[order])
@@ -127,7 +128,7 @@ def modelling_counts(raw: list, order: int) -> list:
         cont = defaultdict(int)
         for gram in raw[k + 1]:
             cont[gram[1:]] += 1
-        out[k] = {g: (c if g[0] == BOS else cont.get(g, 0)) for g, c in raw[k].items()}
+        out[k] = {g: (c if g[0] == bos else cont.get(g, 0)) for g, c in raw[k].items()}
         # An n-gram starting at <s> has no left extension; every other one has at least one.
         out[k] = {g: c for g, c in out[k].items() if c > 0}
     return out
@@ -146,11 +147,11 @@ def discounts(counts: dict) -> tuple:
     return tuple(min(max(x, 0.05), float(i + 1) - 0.05) for i, x in enumerate(d))
 
 
-def estimate(sentences: list, order: int) -> dict:
+def estimate(sentences: list, order: int, encoder=encode, bos: int = BOS, eos: int = EOS) -> dict:
     """Context -> (gamma, {symbol: a}) for every context of length 0..order-1 seen in the text."""
     if order < 1:
         raise ValueError(f"order must be >= 1, got {order}")
-    counts = modelling_counts(count_ngrams(sentences, order), order)
+    counts = modelling_counts(count_ngrams(sentences, order, encoder, bos, eos), order, bos)
     model, used = {}, []
     for k in range(1, order + 1):
         d = discounts(counts[k])
@@ -165,7 +166,9 @@ def estimate(sentences: list, order: int) -> dict:
     return {"contexts": model, "discounts": used}
 
 
-def serialise(model: dict, header: dict) -> bytes:
+def serialise(model: dict, header: dict, magic: bytes = MAGIC, wide: bool = False) -> bytes:
+    """The file's bytes; `wide` stores symbols as uint32 instead of uint8 (the word LM's, with
+    `magic` b"LASWDLM1"; the layout is otherwise the same)."""
     contexts = model["contexts"]
     # Nodes in breadth-first order of the reversed trie: a context's children prepend a symbol.
     order_of = sorted(contexts, key=lambda h: (len(h), tuple(reversed(h))))
@@ -188,7 +191,10 @@ def serialise(model: dict, header: dict) -> bytes:
         child_start.append(len(child_symbol))
     header = dict(header, nodes=len(order_of), entries=len(entry_symbol), discounts=model["discounts"])
     head = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    parts = [MAGIC, struct.pack("<I", len(head)), head]
+    parts = [magic, struct.pack("<I", len(head)), head]
+
+    def symbols(values):
+        return struct.pack(f"<{len(values)}I", *values) if wide else bytes(values)
 
     def pad():
         size = sum(len(p) for p in parts)
@@ -197,11 +203,11 @@ def serialise(model: dict, header: dict) -> bytes:
     pad()
     parts.append(struct.pack(f"<{len(gamma)}f", *gamma))
     parts.append(struct.pack(f"<{len(entry_start)}I", *entry_start))
-    parts.append(bytes(entry_symbol))
+    parts.append(symbols(entry_symbol))
     pad()
     parts.append(struct.pack(f"<{len(entry_prob)}f", *entry_prob))
     parts.append(struct.pack(f"<{len(child_start)}I", *child_start))
-    parts.append(bytes(child_symbol))
+    parts.append(symbols(child_symbol))
     pad()
     parts.append(struct.pack(f"<{len(child_node)}I", *child_node))
     return b"".join(parts)
