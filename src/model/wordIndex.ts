@@ -5,6 +5,12 @@
  * spelling in LM symbols, the words that begin with a given prefix are one contiguous range,
  * and the next symbol narrows it by binary search over one column of symbols. That answers
  * exactly what `words.some((w) => w.startsWith(prefix))` does, without building strings.
+ *
+ * The search asks about the same few ranges over and over (every hypothesis spelling a common
+ * word, for every next character, in every utterance), so each range the index hands out
+ * remembers its answers: the range after each symbol (found once, then shared), and whether it
+ * is a whole word. What is remembered is at most the prefixes of the training words that a
+ * search has spelt, one slot per symbol each.
  */
 
 /** The words that begin with the symbols spelt so far: indices [lo, hi) of the sorted words, all sharing their first `depth` symbols. */
@@ -23,6 +29,19 @@ export interface WordIndex {
   continues(range: WordRange, symbol: number): boolean;
   /** Whether the symbols spelt so far are a whole word. */
   ends(range: WordRange): boolean;
+}
+
+/** A range this index made, with its answers so far. */
+class Node implements WordRange {
+  /** Per symbol: the range after it, null when no word has it next; unset until asked. */
+  children: (Node | null | undefined)[] | undefined = undefined;
+  /** Whether the range's first word ends here; unset until asked. */
+  whole: boolean | undefined = undefined;
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+    readonly depth: number,
+  ) {}
 }
 
 const END = -1; // past a word's last symbol: sorts first, so a word precedes the longer words it begins
@@ -68,22 +87,32 @@ export function createWordIndex(words: readonly string[], characters: readonly s
     return lo;
   };
 
+  /** The words of [lo, hi) at `depth` whose next symbol is `symbol`, as a new range; null when none is. */
+  const find = (range: WordRange, symbol: number): Node | null => {
+    if (spelt === undefined) build();
+    const lo = lowerBound(range.lo, range.hi, range.depth, symbol);
+    if (!(lo < range.hi && symbolAt(lo, range.depth) === symbol)) return null;
+    return new Node(lo, lowerBound(lo, range.hi, range.depth, symbol + 1), range.depth + 1);
+  };
+  const child = (range: WordRange, symbol: number): Node | null => {
+    // Ranges made elsewhere (or symbols past the alphabet) are answered afresh each time.
+    if (!(range instanceof Node) || !(symbol >= 0 && symbol < characters.length)) return find(range, symbol);
+    const children = (range.children ??= new Array<Node | null | undefined>(characters.length).fill(undefined));
+    let found = children[symbol];
+    if (found === undefined) found = children[symbol] = find(range, symbol);
+    return found;
+  };
+
   const index: WordIndex = {
-    root: { lo: 0, hi: count, depth: 0 },
-    continues(range, symbol) {
-      if (spelt === undefined) build();
-      const at = lowerBound(range.lo, range.hi, range.depth, symbol);
-      return at < range.hi && symbolAt(at, range.depth) === symbol;
-    },
-    next(range, symbol) {
-      if (spelt === undefined) build();
-      const lo = lowerBound(range.lo, range.hi, range.depth, symbol);
-      if (!(lo < range.hi && symbolAt(lo, range.depth) === symbol)) return undefined;
-      return { lo, hi: lowerBound(lo, range.hi, range.depth, symbol + 1), depth: range.depth + 1 };
-    },
+    root: new Node(0, count, 0),
+    continues: (range, symbol) => child(range, symbol) !== null,
+    next: (range, symbol) => child(range, symbol) ?? undefined,
     ends(range) {
+      if (range instanceof Node && range.whole !== undefined) return range.whole;
       if (spelt === undefined) build();
-      return range.lo < range.hi && lengths![range.lo] === range.depth;
+      const whole = range.lo < range.hi && lengths![range.lo] === range.depth;
+      if (range instanceof Node) range.whole = whole;
+      return whole;
     },
   };
   return index;

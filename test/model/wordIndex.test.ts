@@ -32,6 +32,25 @@ describe('word index', () => {
     expect(index.ends(walk(index, 'ab')!)).toBe(false);
   });
 
+  it('hands out one range per prefix, whose remembered answers stay right, and answers ranges made elsewhere', () => {
+    const words = ['ab', 'abd', 'b', 'ba'];
+    const index = createWordIndex(words, CHARACTERS);
+    const ab = walk(index, 'ab')!;
+    expect(walk(index, 'ab')).toBe(ab); // shared, so its answers are worked out once
+    for (let pass = 0; pass < 2; pass++) {
+      expect(index.ends(ab)).toBe(true);
+      expect(index.continues(ab, symbol('d'))).toBe(true);
+      expect(index.continues(ab, symbol('a'))).toBe(false);
+      expect(index.next(ab, symbol('a'))).toBeUndefined();
+    }
+    // A plain object with the same bounds gets the same answers, only not remembered.
+    const copy = { lo: ab.lo, hi: ab.hi, depth: ab.depth };
+    expect([index.ends(copy), index.continues(copy, symbol('d')), index.continues(copy, symbol('a'))]).toEqual([true, true, false]);
+    expect(index.next(copy, symbol('d'))).toEqual({ lo: walk(index, 'abd')!.lo, hi: walk(index, 'abd')!.hi, depth: 3 });
+    // A symbol past the alphabet continues nothing.
+    expect(index.continues(ab, CHARACTERS.length + 3)).toBe(false);
+  });
+
   it('agrees with the string definitions on random word lists and prefixes', () => {
     const text = fc.string({ unit: fc.constantFrom(...CHARACTERS.slice(1)), minLength: 1, maxLength: 5 });
     fc.assert(
