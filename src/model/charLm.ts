@@ -55,8 +55,12 @@ export interface LmDescription {
 
 const MAGIC = 'LASCHLM1';
 
-/** Distributions memoised per LM (about 350 bytes each with the bundle's 29 outputs: at most ~3 MB); the memo starts over when full. */
-export const LOG_PROB_CACHE_SIZE = 8192;
+/**
+ * Distributions memoised per LM (232 bytes each with the bundle's 29 outputs, plus 32 bytes of
+ * table: about 6.5 MB); the memo starts over when full. The validation voices' default decoding
+ * asks for about 11,000 distinct contexts per 150 utterances and mode.
+ */
+export const LOG_PROB_CACHE_SIZE = 24576;
 
 /** Parses lm.bin; `path` names the file in every error. */
 export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
@@ -136,14 +140,30 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   // The search asks for the same contexts again and again (hypotheses that differ only further
   // back, and common words from one utterance to the next), and each answer walks up to `order`
   // nodes of a 6 MB table: a memo of whole distributions, keyed by the context's symbols packed
-  // into one number (8 bits each; a larger alphabet or order is not memoised).
-  const cache = new Map<number, Float64Array>();
+  // into one number (5 bits each when the alphabet allows, so that the key stays a small integer;
+  // else 8 bits; a larger alphabet or order is not memoised). An open-addressing table of keys
+  // over one block of distributions: nothing is allocated per entry, and a hit is a copy.
+  const bits = bos < 32 && maxContext <= 5 ? 5 : 8;
   const packable = maxContext <= 6 && bos < 256;
+  const slotBits = Math.ceil(Math.log2(2 * LOG_PROB_CACHE_SIZE)); // at most half full
+  const slots = 2 ** slotBits;
+  // Made on first use, so that loading (or only checking) a bundle does not pay for them.
+  let slotKeys = new Float64Array(0); // [slots], -1: empty
+  let slotEntries = new Int32Array(0); // [slots]
+  let memo = new Float64Array(0); // [LOG_PROB_CACHE_SIZE, outputs]
+  let memoised = 0;
   const cacheKey = (context: LmContext): number => {
     if (!packable) return -1;
+    const radix = 1 << bits;
     let key = context.length;
-    for (let i = 0; i < context.length; i++) key = key * 256 + context[i];
+    for (let i = 0; i < context.length; i++) key = key * radix + context[i];
     return key;
+  };
+  /** The key's slot, or the empty slot where it would go. */
+  const slotOf = (key: number): number => {
+    let slot = Math.imul((key ^ (key / 4294967296)) | 0, 0x9e3779b1) >>> (32 - slotBits);
+    while (slotKeys[slot] !== key && slotKeys[slot] !== -1) slot = (slot + 1) & (slots - 1);
+    return slot;
   };
   return Object.freeze({
     order: order as number,
@@ -154,14 +174,22 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
     advance(context: LmContext, symbol: number): LmContext {
       if (!(Number.isInteger(symbol) && symbol >= 0 && symbol < characters.length)) throw new RangeError(`LM symbol ${symbol} is not a character`);
       if (maxContext === 0) return context;
-      const next = context.length < maxContext ? [...context, symbol] : [...context.slice(1), symbol];
+      const next: number[] = [];
+      for (let i = context.length < maxContext ? 0 : 1; i < context.length; i++) next.push(context[i]);
+      next.push(symbol);
       return Object.freeze(next);
     },
     logProbs(context: LmContext, out: Float64Array): Float64Array {
       const key = cacheKey(context);
-      const cached = key < 0 ? undefined : cache.get(key);
-      if (cached !== undefined) {
-        out.set(cached);
+      if (key >= 0 && memo.length === 0) {
+        slotKeys = new Float64Array(slots).fill(-1);
+        slotEntries = new Int32Array(slots);
+        memo = new Float64Array(LOG_PROB_CACHE_SIZE * outputs);
+      }
+      let slot = key < 0 ? -1 : slotOf(key);
+      if (slot >= 0 && slotKeys[slot] === key) {
+        const base = slotEntries[slot] * outputs;
+        for (let s = 0; s < outputs; s++) out[s] = memo[base + s];
         return out;
       }
       probs.fill(1 / outputs);
@@ -173,9 +201,16 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
         node = used < context.length ? child(node, context[context.length - 1 - used]) : -1;
       }
       for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
-      if (key >= 0) {
-        if (cache.size >= LOG_PROB_CACHE_SIZE) cache.clear();
-        cache.set(key, out.slice(0, outputs));
+      if (slot >= 0) {
+        if (memoised === LOG_PROB_CACHE_SIZE) {
+          slotKeys.fill(-1); // full: start over
+          memoised = 0;
+          slot = slotOf(key);
+        }
+        slotKeys[slot] = key;
+        slotEntries[slot] = memoised;
+        memo.set(out.subarray(0, outputs), memoised * outputs);
+        memoised++;
       }
       return out;
     },
