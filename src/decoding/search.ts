@@ -130,8 +130,10 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
       const out = await session.step(rows);
       decoderSteps++;
 
-      const candidates: { from: Hypothesis; row: number; record: StepRecord; attention: AttentionStateBase }[] = [];
-      alive.forEach((h, b) => {
+      // The step's record is made only for the candidates that become hypotheses.
+      const candidates: { from: Hypothesis; row: number; token: number; logProb: number; total: number; peakFrame: number; weights: Float32Array | undefined; attention: AttentionStateBase }[] = [];
+      for (let b = 0; b < alive.length; b++) {
+        const h = alive[b];
         const { window } = rows[b];
         const size = window.end - window.start;
         const weights = out.attn.subarray(b * out.width, b * out.width + size); // [window size]
@@ -139,19 +141,19 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
         const peakFrame = window.start + argmax(weights);
         const kept = s.keepWeights ? weights.slice() : undefined;
         const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
-        for (const c of s.selector.select(tokenScores))
-          candidates.push({ from: h, row: b, record: { token: c.token, logProb: c.logProb, window, peakFrame, weights: kept }, attention });
-      });
+        for (const c of s.selector.select(tokenScores)) candidates.push({ from: h, row: b, token: c.token, logProb: c.logProb, total: h.logProb + c.logProb, peakFrame, weights: kept, attention });
+      }
       // Stable sort: equal scores keep hypothesis order, then token order.
-      candidates.sort((a, b) => b.from.logProb + b.record.logProb - (a.from.logProb + a.record.logProb));
+      candidates.sort((a, b) => b.total - a.total);
 
       const next: Hypothesis[] = [];
       for (const c of candidates) {
         const length = c.from.length + 1;
-        const ends = s.end.isEnd(c.record.token, length);
+        const ends = s.end.isEnd(c.token, length);
         // A finished hypothesis is never extended, so only live ones need the scorer's new state.
-        const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.record.token);
-        const h: Hypothesis = { parent: c.from, record: c.record, logProb: c.from.logProb + c.record.logProb, length, attention: c.attention, stateRow: c.row, scorerState };
+        const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.token);
+        const record: StepRecord = { token: c.token, logProb: c.logProb, window: rows[c.row].window, peakFrame: c.peakFrame, weights: c.weights };
+        const h: Hypothesis = { parent: c.from, record, logProb: c.total, length, attention: c.attention, stateRow: c.row, scorerState };
         if (ends) {
           finished.push(h);
           bestFinished = Math.max(bestFinished, s.ranker.score(h.logProb, h.length));

@@ -48,19 +48,30 @@ export function logSoftmaxRow(logits: Float32Array, row: number, vocabSize: numb
 
 /** The k most probable tokens, best first; ties go to the lower id so results are reproducible. */
 export function topKSelector(k: number): TokenSelector {
+  // The best so far, best first, in scratch arrays: objects only for the k that are returned.
+  const tokens = new Int32Array(k);
+  const values = new Float64Array(k);
   return {
     select(logProbs) {
-      const picked: Candidate[] = [];
+      let picked = 0;
       for (let v = 0; v < logProbs.length; v++) {
         const lp = logProbs[v];
         if (lp === Number.NEGATIVE_INFINITY || Number.isNaN(lp)) continue;
-        if (picked.length === k && lp <= picked[k - 1].logProb) continue;
-        let at = Math.min(picked.length, k - 1);
-        while (at > 0 && picked[at - 1].logProb < lp) at--;
-        picked.splice(at, 0, { token: v, logProb: lp });
-        if (picked.length > k) picked.pop();
+        if (picked === k && lp <= values[k - 1]) continue;
+        let at = Math.min(picked, k - 1);
+        while (at > 0 && values[at - 1] < lp) at--;
+        // Shift the worse ones down one place (the k-th falls off when all k are taken).
+        for (let i = Math.min(picked, k - 1); i > at; i--) {
+          tokens[i] = tokens[i - 1];
+          values[i] = values[i - 1];
+        }
+        tokens[at] = v;
+        values[at] = lp;
+        if (picked < k) picked++;
       }
-      return picked;
+      const out: Candidate[] = [];
+      for (let i = 0; i < picked; i++) out.push({ token: tokens[i], logProb: values[i] });
+      return out;
     },
   };
 }
