@@ -70,6 +70,9 @@ export const CTC_WINDOW_LOG_PROB = -30;
 
 const EMPTY = new Float64Array(0);
 
+/** Values per block of state variables (see createCtcPrefixScorer's keep): 64 KB, a few per utterance. */
+const STATE_BLOCK_VALUES = 8192;
+
 /**
  * `logProbs` [T, V] are per-frame CTC log posteriors (log-softmax of ctc_logits). `blankId` and
  * `eosId` are the vocabulary's <blank> and <eos>. `pruned` false gives exact sums (tests).
@@ -93,16 +96,27 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
   // phi[T - 1], the probability that the labelling is exactly the prefix.
   const wholeLabelling = (state: CtcPrefixState) => (state.end === frames && frames > 0 && state.first < frames ? state.phi[frames - 1 - state.first] : NEG_INF);
 
+  // States' variables are views into shared blocks rather than arrays of their own: a typed
+  // array this size gets a backing store of its own, which costs far more to make and collect
+  // than a view. A block is freed once no state viewing it is left.
+  const blockSize = Math.max(STATE_BLOCK_VALUES, 2 * frames);
+  let block = new Float64Array(0);
+  let used = 0;
   /** Keeps frames [first, end) of the scratch as a state. */
-  const keep = (last: number, first: number, end: number, peak: number, score: number): CtcPrefixState => ({
-    last,
-    first,
-    end,
-    blank: scratchBlank.slice(first, end),
-    phi: scratchPhi.slice(first, end),
-    peak,
-    score,
-  });
+  const keep = (last: number, first: number, end: number, peak: number, score: number): CtcPrefixState => {
+    const n = end - first;
+    if (used + 2 * n > block.length) {
+      block = new Float64Array(blockSize);
+      used = 0;
+    }
+    const at = used;
+    for (let i = 0; i < n; i++) {
+      block[at + i] = scratchBlank[first + i];
+      block[at + n + i] = scratchPhi[first + i];
+    }
+    used += 2 * n;
+    return { last, first, end, blank: block.subarray(at, at + n), phi: block.subarray(at + n, at + 2 * n), peak, score };
+  };
 
   const initial = (): CtcPrefixState => {
     let sum = 0;
