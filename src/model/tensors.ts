@@ -17,9 +17,33 @@ export function floatOutput(outputs: ort.InferenceSession.ReturnType, name: stri
   if (value.type !== 'float32') throw new ModelError('MODEL_MISMATCH', `output "${name}" is ${value.type}, expected float32`, input);
   checkDims(value.dims, expected, `output "${name}"`, input);
   const data = value.data as Float32Array;
-  for (let i = 0; i < data.length; i++)
-    if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `output "${name}" holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
+  if (!allFinite(data))
+    for (let i = 0; i < data.length; i++)
+      if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `output "${name}" holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
   return { data, dims: value.dims };
+}
+
+/**
+ * Whether every value is finite: x - x is 0 for a finite x and NaN for NaN or an infinity, so
+ * the sums stay 0 unless some value is not finite. Branch-free, in four independent sums, it
+ * costs half the NaN test per value; the decoder's step outputs (about 5,000 values at beam 8)
+ * are checked this way on every step.
+ */
+function allFinite(data: Float32Array): boolean {
+  const n = data.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += data[i] - data[i];
+    s1 += data[i + 1] - data[i + 1];
+    s2 += data[i + 2] - data[i + 2];
+    s3 += data[i + 3] - data[i + 3];
+  }
+  for (; i < n; i++) s0 += data[i] - data[i];
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 export function checkDims(actual: readonly number[], expected: readonly number[], what: string, input: string): void {

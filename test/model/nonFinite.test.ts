@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle, type LoadedModel } from '../../src/model/index.ts';
+import { floatOutput } from '../../src/model/tensors.ts';
 import { randomFeatures, TINY } from './fixture.ts';
 
 /** Review item: NaN logits gave a silent empty transcript (argmax of NaN picks token 0). */
@@ -38,5 +39,21 @@ describe('NaN from the graphs', () => {
     const buffers = finiteStepBuffers();
     const out = await model.decoder.run(buffers, 1, 4);
     expect(out.logits.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('floatOutput', () => {
+  const outputsOf = (data: Float32Array) => ({ y: { type: 'float32', dims: [data.length], data } }) as unknown as Parameters<typeof floatOutput>[0];
+  it('names the index of a NaN wherever it is (every place of arrays of 1 to 9 values), and passes infinities', () => {
+    for (let n = 1; n <= 9; n++)
+      for (let at = 0; at < n; at++) {
+        const data = Float32Array.from({ length: n }, (_, i) => i - 3.5);
+        data[(at + 1) % n] = Number.POSITIVE_INFINITY;
+        expect(() => floatOutput(outputsOf(data), 'y', [-1], 'g.onnx')).not.toThrow();
+        data[at] = Number.NaN;
+        expect(() => floatOutput(outputsOf(data), 'y', [-1], 'g.onnx')).toThrow(new RegExp(`holds NaN at index ${at} of ${n}`));
+      }
+    const infinite = Float32Array.from([Number.NEGATIVE_INFINITY, 1, Number.POSITIVE_INFINITY, -2, 0]);
+    expect(floatOutput(outputsOf(infinite), 'y', [5], 'g.onnx').data).toBe(infinite);
   });
 });
