@@ -8,6 +8,7 @@ The graphs follow docs/contracts.md section 4; config.json records every name an
 import argparse
 import inspect
 import json
+import math
 import os
 import shutil
 
@@ -17,6 +18,7 @@ from torch import nn
 
 from .checkpoint import load_checkpoint, load_weights, save_bundle_weights
 from .config import PRESETS
+from .decoder import MASK_PENALTY
 from .frontend import DEFAULT_FRONTEND
 from .model import LAS
 from .vocab import VOCAB
@@ -38,12 +40,51 @@ class EncoderGraph(nn.Module):
 
 
 class DecoderStepGraph(nn.Module):
+    """Speller.step as a lean graph: the same function, arranged so that onnxruntime runs few
+    small nodes per call (the search calls it once per output token, and at beam 4-8 each call's
+    cost is mostly per node, not arithmetic):
+
+    - the LSTM cell is written out (one MatMul for the recurrent part; the input part of the gates,
+      embedding times input weights plus both biases, is a table looked up by token), with the
+      gates reordered to (i, f, o, g) so one Sigmoid and one Tanh cover them, instead of the ONNX
+      LSTM node and the Squeeze / Unsqueeze / Transpose around it;
+    - the attention scale 1 / sqrt(A) is folded into the query weights;
+    - the output layer's input concatenation is two MatMuls into one sum.
+    test_export checks it against Speller.step (outputs within 1e-4).
+    """
+
     def __init__(self, model: LAS):
         super().__init__()
-        self.speller = model.speller
+        sp = model.speller
+        d = sp.lstm.hidden_size
+        with torch.no_grad():
+            order = torch.cat([torch.arange(0, 2 * d), torch.arange(3 * d, 4 * d), torch.arange(2 * d, 3 * d)])  # i f o g
+            bias = sp.lstm.bias_ih_l0 + sp.lstm.bias_hh_l0
+            self.register_buffer("gate_table", (sp.embed.weight @ sp.lstm.weight_ih_l0.t() + bias)[:, order].contiguous())  # [V, 4D]
+            self.register_buffer("w_hh", sp.lstm.weight_hh_l0[order].t().contiguous())  # [D, 4D]
+            scale = 1.0 / math.sqrt(sp.query.out_features)
+            self.register_buffer("w_query", (sp.query.weight.t() * scale).contiguous())  # [D, A]
+            self.register_buffer("b_query", sp.query.bias * scale)
+            hidden, logits = sp.out[0], sp.out[3]
+            self.register_buffer("w_out_state", hidden.weight[:, :d].t().contiguous())  # [D, D]
+            self.register_buffer("w_out_context", hidden.weight[:, d:].t().contiguous())  # [H, D]
+            self.register_buffer("b_out", hidden.bias.clone())
+            self.register_buffer("w_logits", logits.weight.t().contiguous())  # [D, V]
+            self.register_buffer("b_logits", logits.bias.clone())
+        self.d = d
 
     def forward(self, token, h, c, keys, memory, mask):
-        return self.speller.step(token, h, c, keys, memory, mask)
+        d = self.d
+        gates = self.gate_table[token] + h @ self.w_hh  # [B, 4D]
+        ifo = torch.sigmoid(gates[:, :3 * d])
+        c_out = ifo[:, d:2 * d] * c + ifo[:, :d] * torch.tanh(gates[:, 3 * d:])
+        h_out = ifo[:, 2 * d:] * torch.tanh(c_out)  # [B, D]
+        query = h_out @ self.w_query + self.b_query  # [B, A], already scaled
+        scores = torch.matmul(keys, query.unsqueeze(-1)).squeeze(-1) + (mask - 1.0) * MASK_PENALTY  # [B, W]
+        weights = torch.softmax(scores, dim=-1) * mask
+        context = torch.matmul(weights.unsqueeze(1), memory).squeeze(1)  # [B, H]
+        hidden = torch.tanh(h_out @ self.w_out_state + context @ self.w_out_context + self.b_out)
+        return hidden @ self.w_logits + self.b_logits, h_out, c_out, weights
 
 
 def state_shapes(model: LAS) -> dict:
@@ -137,16 +178,28 @@ DEFAULT_LM_DIR = "models/lm"
 
 
 def bundle_lm(lm_dir: str, out_dir: str) -> dict:
-    """Copies the character LM (training/lm/build_char_lm.py: lm.bin + lm.json) into the bundle;
-    returns config.json's "lm" field (kind, order, file, training text, size, default weight)."""
+    """Copies the character LM (training/lm/build_char_lm.py: lm.bin + lm.json), and the word LM
+    when there is one (build_word_lm.py: word_lm.bin + word_lm.json), into the bundle; returns
+    config.json's "lm" field (kind, order, file, training text, size, default weight; "word": the
+    word LM's)."""
     with open(os.path.join(lm_dir, "lm.json")) as f:
         info = json.load(f)
     os.makedirs(out_dir, exist_ok=True)
-    src, dst = os.path.join(lm_dir, info["file"]), os.path.join(out_dir, info["file"])
-    # models/lm/lm.bin is a link to the shipped bundle's copy: exporting into that bundle keeps it
+    _copy_into(lm_dir, info["file"], out_dir)
+    # the word LM (training/lm/build_word_lm.py), when the folder has one, rides along as lm.word
+    word_json = os.path.join(lm_dir, "word_lm.json")
+    if os.path.exists(word_json):
+        with open(word_json) as f:
+            info["word"] = json.load(f)
+        _copy_into(lm_dir, info["word"]["file"], out_dir)
+    return {"lm": info}
+
+
+def _copy_into(lm_dir: str, name: str, out_dir: str) -> None:
+    src, dst = os.path.join(lm_dir, name), os.path.join(out_dir, name)
+    # models/lm's files are links to the shipped bundle's copies: exporting into that bundle keeps them
     if not (os.path.exists(dst) and os.path.samefile(src, dst)):
         shutil.copyfile(src, dst)
-    return {"lm": info}
 
 
 def main(argv=None):
