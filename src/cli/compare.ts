@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isModeName, type ModeName } from '../attention/index.ts';
-import { MAX_BEAM, validateDecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, validateDecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import type { Command } from './command.ts';
@@ -23,7 +23,7 @@ line), or a folder: every .wav inside it, with references from its refs.tsv when
 Options:
   --modes a,b     attention modes to compare (default ${DEFAULT_MODES})
   --out DIR       report folder (default ./${DEFAULT_OUT_DIR})
-  --beam N        beam width for every mode, 1 = greedy (default 4)
+  --beam N        beam width for every mode, 1 = greedy (default ${DEFAULT_DECODING_OPTIONS.beam})
   --ctc-weight X  CTC weight of joint CTC/attention decoding, 0..1 (default: las transcribe's)
   --threads N     ONNX threads per operator (default 1)
   --model DIR     model bundle (default ${DEFAULT_MODEL_DIR})

@@ -8,7 +8,7 @@ import { isTimestampSource, TIMESTAMP_SOURCES, type TimestampSource } from './ct
 export interface DecodingOptions {
   /** Attention mode; see src/attention. Default 'global' (every frame, offline). */
   readonly mode: ModeName;
-  /** Beam width; 1 is greedy search. Default 4. */
+  /** Beam width; 1 is greedy search. Default DEFAULT_BEAM (8). */
   readonly beam: number;
   /**
    * Finished hypotheses are ranked by logProb / length ** lengthPenalty, so 0 ranks by raw
@@ -62,12 +62,20 @@ export interface DecodingOptions {
 /** Measured by bench/timestamps.ts on validation sentences (README "Subtitles"). */
 export const DEFAULT_TIMESTAMPS: TimestampSource = 'ctc';
 
-/** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv; with beam 4 the optimum is flat from 0.2 to 0.4: README "Decoding"). */
+/** Chosen on the validation voices (bench/evalDecoding.ts over validation.tsv; with beam 4 the optimum is flat from 0.2 to 0.4, and at beam 8 0.3 and 0.4 tie: README "Decoding"). */
 export const DEFAULT_CTC_WEIGHT = 0.3;
+
+/**
+ * The widest beam whose default decoding stays within the issue's CPU budget (RTF 0.01 on one
+ * thread, held-out split, README "Decoding"): fused with the LM, a wider beam loses far fewer good
+ * hypotheses (validation WER 55.2 / 51.4 / 50.1 / 48.5 % at beams 4 / 8 / 12 / 16 in local
+ * mode; without the LM 63.6 at 4 and 62.0 at 16).
+ */
+export const DEFAULT_BEAM = 8;
 
 export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   mode: 'global',
-  beam: 4,
+  beam: DEFAULT_BEAM,
   ctcWeight: DEFAULT_CTC_WEIGHT,
   lengthPenalty: 1,
   maxTokensPerFrame: 1,
