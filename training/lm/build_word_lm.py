@@ -37,15 +37,21 @@ def vocabulary(sentences: list) -> list:
     return sorted({w for s in sentences for w in s.split()})
 
 
+def estimate_words(sentences: list, order: int) -> tuple:
+    """(vocabulary, model): the words in symbol order and build_char_lm.estimate's model over
+    them (end of sentence len(words), start len(words) + 1)."""
+    words = vocabulary(sentences)
+    index = {w: i for i, w in enumerate(words)}
+    eos, bos = len(words), len(words) + 1
+    return words, estimate(sentences, order, lambda s: [index[w] for w in s.split()], bos, eos)
+
+
 def build(corpus: str, order: int = DEFAULT_ORDER, pool: list = ()) -> tuple:
     """(word_lm.bin bytes, description for config.json's lm.word field)."""
     sentences, dropped = training_sentences(corpus, pool, distinct=True)
     if not sentences:
         raise SystemExit(f"{corpus}: no training text")
-    words = vocabulary(sentences)
-    index = {w: i for i, w in enumerate(words)}
-    eos, bos = len(words), len(words) + 1
-    model = estimate(sentences, order, lambda s: [index[w] for w in s.split()], bos, eos)
+    words, model = estimate_words(sentences, order)
     text_hash = hashlib.sha256("\n".join(sentences).encode("utf-8")).hexdigest()
     training = {"source": "the character LM's text: train.tsv text column and the corpus's training sentence pool, each sentence once, minus held-out sentences",
                 "sentences": len(sentences), "words": len(words), "tokens": sum(len(s.split()) for s in sentences),

@@ -105,6 +105,30 @@ def test_export_ships_the_lm_in_the_bundle(corpus, tmp_path):
     with open(os.path.join(lm_dir, "lm.bin"), "rb") as a, open(os.path.join(out, "lm.bin"), "rb") as b:
         assert a.read() == b.read()
     assert field["bytes"] == os.path.getsize(os.path.join(out, "lm.bin"))
+    assert "word" not in field  # no word_lm.json in the folder: no word LM in the bundle
+
+
+def test_export_ships_the_word_lm_beside_it(corpus, tmp_path):
+    """With build_word_lm's word_lm.json and word_lm.bin in the folder, bundle_lm copies the
+    file into the bundle and records word_lm.json as config.json's lm.word field; a folder whose
+    word_lm.bin links to the bundle's copy (models/lm) keeps that copy."""
+    import json
+    from training.lm.build_char_lm import main as build_main
+    from training.lm.build_word_lm import main as build_word_main
+    from training.las.export import bundle_lm
+    lm_dir, out = tmp_path / "lm", tmp_path / "bundle"
+    build_main(["--corpus", corpus, "--out", str(lm_dir), "--order", "4", "--weight", "0.25"])
+    build_word_main(["--corpus", corpus, "--out", str(lm_dir), "--order", "2", "--weight", "0.15"])
+    word_bin = (lm_dir / "word_lm.bin").read_bytes()
+    field = bundle_lm(str(lm_dir), str(out))["lm"]
+    assert field["kind"] == "char-ngram" and field["file"] == "lm.bin"
+    assert field["word"] == json.loads((lm_dir / "word_lm.json").read_text())
+    assert field["word"]["kind"] == "word-ngram" and field["word"]["weight"] == 0.15 and field["word"]["file"] == "word_lm.bin"
+    assert (out / "word_lm.bin").read_bytes() == word_bin and field["word"]["bytes"] == len(word_bin)
+    (lm_dir / "word_lm.bin").unlink()
+    os.symlink(out / "word_lm.bin", lm_dir / "word_lm.bin")
+    assert bundle_lm(str(lm_dir), str(out))["lm"]["word"] == field["word"]
+    assert (out / "word_lm.bin").read_bytes() == word_bin and not (out / "word_lm.bin").is_symlink()
 
 
 def test_extra_text_is_filtered_too_and_distinct_counts_once(corpus):
