@@ -68,6 +68,11 @@ export function createModelSession(decoder: DecoderStep, encoded: EncodedFrames,
         heldStart.fill(-1); // every row's layout moved
         heldStride = stride;
       }
+      // Every row attending to the same frames (always in global mode, often in local mode):
+      // row 0's keys and memory serve them all (DecoderStep.run's sharedFrames).
+      const first = rows[0].window;
+      let shared = batch > 1;
+      for (let b = 1; b < batch && shared; b++) shared = rows[b].window.start === first.start && rows[b].window.end === first.end;
       for (let b = 0; b < batch; b++) {
         const { token, parent, window } = rows[b];
         if (!(Number.isInteger(token) && token >= 0 && token < vocabSize)) throw new ConfigError(`token ${token} outside the vocabulary`, 'decoder');
@@ -82,9 +87,14 @@ export function createModelSession(decoder: DecoderStep, encoded: EncodedFrames,
           hRow.set(previousH.subarray(parent * stateDim, (parent + 1) * stateDim));
           cRow.set(previousC.subarray(parent * stateDim, (parent + 1) * stateDim));
         }
-        if (heldStart[b] !== window.start || heldEnd[b] !== window.end) fillWindow(b, window.start, window.end, stride);
+        if (shared && b > 0) {
+          // Only the mask row is needed; the row's keys and memory are left as they are, and
+          // marked stale since its mask no longer matches them.
+          buffers.mask.copyWithin(b * stride, 0, stride);
+          heldStart[b] = -1;
+        } else if (heldStart[b] !== window.start || heldEnd[b] !== window.end) fillWindow(b, window.start, window.end, stride);
       }
-      const out = await decoder.run(buffers, batch, stride);
+      const out = await decoder.run(buffers, batch, stride, shared);
       previousH = out.h;
       previousC = out.c;
       previousBatch = batch;

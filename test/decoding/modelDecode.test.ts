@@ -18,15 +18,22 @@ afterAll(async () => {
 });
 
 /** The real decoder, with every call's batch and width recorded. */
-function spyDecoder(decoder: DecoderStep): { decoder: DecoderStep; calls: { batch: number; width: number; masked: number[] }[] } {
-  const calls: { batch: number; width: number; masked: number[] }[] = [];
+interface SpiedCall {
+  readonly batch: number;
+  readonly width: number;
+  readonly masked: number[];
+  readonly sharedFrames: boolean;
+}
+
+function spyDecoder(decoder: DecoderStep): { decoder: DecoderStep; calls: SpiedCall[] } {
+  const calls: SpiedCall[] = [];
   const spy = {
     dims: decoder.dims,
     createBuffers: (b: number, w: number) => decoder.createBuffers(b, w),
-    run: (buffers: Parameters<DecoderStep['run']>[0], batch: number, width: number) => {
+    run: (buffers: Parameters<DecoderStep['run']>[0], batch: number, width: number, sharedFrames?: boolean) => {
       const masked = Array.from({ length: batch }, (_, b) => buffers.mask.subarray(b * width, (b + 1) * width).reduce((a, x) => a + x, 0));
-      calls.push({ batch, width, masked });
-      return decoder.run(buffers, batch, width);
+      calls.push({ batch, width, masked, sharedFrames: sharedFrames === true });
+      return decoder.run(buffers, batch, width, sharedFrames);
     },
   };
   return { decoder: spy as unknown as DecoderStep, calls };
@@ -68,6 +75,8 @@ describe.each([
       } else {
         expect(call.width).toBe(encoded.frames);
         for (const m of call.masked) expect(m).toBe(encoded.frames);
+        // Every row attends to all frames: one copy of keys and memory serves the batch.
+        expect(call.sharedFrames).toBe(call.batch > 1);
       }
     }
     if (mode === 'global') expect(a.framesAttendedPerToken).toBe(encoded.frames);

@@ -26,6 +26,30 @@ function fillRow(buffers: StepBuffers, b: number, width: number, valid: number, 
 }
 
 describe('DecoderStep', () => {
+  it('with sharedFrames reads only row 0 of keys and memory, and gives what a copy per row gives', async () => {
+    const { keyDim, memoryDim } = model.decoder.dims;
+    const B = 3;
+    const W = 5;
+    const perRow = model.decoder.createBuffers(B, W);
+    for (let b = 0; b < B; b++) fillRow(perRow, b, W, 4, 1, 5 + b); // the same frames in every row
+    for (let b = 0; b < B; b++) perRow.h.set(randomFeatures(model.decoder.dims.stateDim, 40 + b), b * model.decoder.dims.stateDim);
+    const shared = model.decoder.createBuffers(B, W);
+    shared.tokens.set(perRow.tokens);
+    shared.h.set(perRow.h);
+    shared.c.set(perRow.c);
+    shared.mask.set(perRow.mask);
+    shared.keys.set(perRow.keys.subarray(0, W * keyDim));
+    shared.memory.set(perRow.memory.subarray(0, W * memoryDim));
+    shared.keys.fill(Number.NaN, W * keyDim); // rows 1.. must not be read
+    shared.memory.fill(Number.NaN, W * memoryDim);
+    const a = await model.decoder.run(perRow, B, W);
+    const b = await model.decoder.run(shared, B, W, true);
+    for (const key of ['logits', 'h', 'c', 'attn'] as const) {
+      expect(b[key].length).toBe(a[key].length);
+      a[key].forEach((x, i) => expect(b[key][i]).toBeCloseTo(x, 5));
+    }
+  });
+
   it('runs B hypotheses over W frames: logits [B, 31], h/c [B, D], attn [B, W] summing to 1 over the mask', async () => {
     const { stateDim, vocabSize } = model.decoder.dims;
     const B = 3;
