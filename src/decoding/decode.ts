@@ -42,15 +42,31 @@ export function effectiveLmWeight(options: Pick<DecodingOptions, 'lmWeight'>, ct
   return weight;
 }
 
+/**
+ * The word LM weight in effect: the options', else the bundle's default (config.json lm.word.weight),
+ * else 0; always 0 while the character LM is off, since the word LM is fused beside it. A weight
+ * the options ask for that cannot apply (no word LM in the bundle, or lmWeight 0) is a
+ * ConfigError rather than silently nothing.
+ */
+export function effectiveWordLmWeight(options: Pick<DecodingOptions, 'lmWeight' | 'wordLmWeight'>, ctx: Pick<DecodeContext, 'lm'>): number {
+  const asked = options.wordLmWeight;
+  if (asked !== undefined && asked > 0) {
+    if (ctx.lm?.word === undefined) throw new ConfigError(`wordLmWeight ${asked} needs a word language model, and this bundle has none (config.json has no "lm.word" field; use wordLmWeight 0)`, 'wordLmWeight');
+    if (effectiveLmWeight(options, ctx) === 0) throw new ConfigError(`wordLmWeight ${asked} is fused beside the character language model, which lmWeight 0 switches off (give lmWeight > 0, or wordLmWeight 0)`, 'wordLmWeight');
+  }
+  if (ctx.lm?.word === undefined || effectiveLmWeight(options, ctx) === 0) return 0;
+  return asked ?? ctx.lm.word.weight;
+}
+
 /** chooseAcousticScorer, fused with the bundle's LM when the LM weight is above 0 (at 0 the search is exactly the LM-free one). */
 function chooseScorer(options: DecodingOptions, ctx: DecodeContext, encoderFrames: number, ctc: CtcPosteriors | undefined): HypothesisScorer {
   const acoustic = chooseAcousticScorer(options, encoderFrames, ctc);
   const weight = effectiveLmWeight(options, ctx);
+  const wordWeight = effectiveWordLmWeight(options, ctx);
   if (weight === 0 || ctx.lm === undefined) return acoustic;
   const oovPenalty = options.oovPenalty ?? ctx.lm.oovPenalty;
   const wordPenalty = options.wordPenalty ?? ctx.lm.wordPenalty;
-  const word = ctx.lm.word === undefined ? undefined : { model: ctx.lm.word.model, weight: options.wordLmWeight ?? ctx.lm.word.weight };
-  if ((options.wordLmWeight ?? 0) > 0 && word === undefined) throw new ConfigError(`wordLmWeight ${options.wordLmWeight} needs a word language model, and this bundle has none (config.json has no "lm.word" field; use wordLmWeight 0)`, 'wordLmWeight');
+  const word = ctx.lm.word === undefined ? undefined : { model: ctx.lm.word.model, weight: wordWeight };
   return lmFusionScorer(acoustic, ctx.lm.model, weight, lmSymbols(ctx.vocab, ctx.lm.model, EOS_ID), oovPenalty, wordPenalty, word);
 }
 

@@ -45,8 +45,9 @@ export interface DecodingOptions {
   readonly wordPenalty?: number;
   /**
    * With the LM on, the weight of the bundle's word LM, scored at each word's end (multi-level
-   * fusion). Default (undefined): the bundle's (config.json lm.word.weight), else 0. A weight > 0
-   * needs a bundle with a word LM.
+   * fusion). Default (undefined): the bundle's (config.json lm.word.weight), else 0; off with the
+   * character LM (lmWeight 0). A weight > 0 needs a bundle with a word LM and the character LM on
+   * (ConfigError otherwise, see effectiveWordLmWeight).
    */
   readonly wordLmWeight?: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSession, effectiveLmWeight, lmFusionScorer, lmSymbols, attentionScorer, type DecodeContext, type FusionLm } from '../../src/decoding/index.ts';
+import { decodeSession, effectiveLmWeight, effectiveWordLmWeight, lmFusionScorer, lmSymbols, attentionScorer, type DecodeContext, type FusionLm } from '../../src/decoding/index.ts';
+import { validateDecodingOptions } from '../../src/decoding/options.ts';
 import { ConfigError, ModelError } from '../../src/errors.ts';
 import { CONTRACT_VOCAB, createVocabulary, createWordIndex, type CharLm, type LmContext } from '../../src/model/index.ts';
-import { id, scriptedSession, spell } from './scriptedSession.ts';
+import { parseWordLm, type WordLm } from '../../src/model/wordLm.ts';
+import { id, scriptedSession, spell, type Script } from './scriptedSession.ts';
 
 const vocab = createVocabulary([...CONTRACT_VOCAB], 'test');
 const CHARACTERS = CONTRACT_VOCAB.slice(3);
@@ -127,5 +131,120 @@ describe('shallow fusion options', () => {
   it('refuses a language model that cannot spell a token of the vocabulary', () => {
     const noApostrophe: CharLm = { ...insistsOnZ, characters: CHARACTERS.filter((c) => c !== "'") };
     expect(() => lmSymbols(vocab, noApostrophe, 2)).toThrow(ModelError);
+  });
+});
+
+/** The builder's tiny word LM (order 3; its words: the cat sat on the mat, a dog ran, ...) and what the builder computed of it. */
+const CASES = resolve(import.meta.dirname, '../cases');
+const wordLm: WordLm = parseWordLm(readFileSync(resolve(CASES, 'wordLm-tiny.bin')), 'wordLm-tiny.bin');
+const wordCases = JSON.parse(readFileSync(resolve(CASES, 'wordLm.json'), 'utf8')) as { cases: { context: string[]; probabilities: number[]; unknown: number }[] };
+/** The builder's p(word | context) (word undefined: </s>); a case matches on the last order - 1 symbols, <s> first. */
+const builderP = (context: string[], word: string | undefined) => {
+  const tail = (words: string[]) => ['<s>', ...words].slice(-(wordLm.order - 1)).join(' ');
+  const c = wordCases.cases.find((x) => tail(x.context) === tail(context));
+  if (c === undefined) throw new Error(`no shared case for the context ${tail(context)}`);
+  return word === undefined ? c.probabilities[wordLm.eos]! : wordLm.symbolOf(word) === wordLm.unknown ? c.unknown : c.probabilities[wordLm.symbolOf(word)]!;
+};
+const withWordLm = (weight: number, wordWeight: number): DecodeContext => ({ ...base, lm: { model: insistsOnZ, weight, oovPenalty: 0, wordPenalty: 0, word: { model: wordLm, weight: wordWeight } } });
+
+/** Spells "the cap" (p 0.55 at its last letter) or "the cat" (0.45), then <eos>: the word LM knows only "cat". */
+const capOrCat: Script = (prefix) => {
+  const text = prefix.map((t) => CONTRACT_VOCAB[t]).join('');
+  if (text === 'the ca') return new Map([[id('p'), 0.55], [id('t'), 0.45]]);
+  if (text === 'the cap' || text === 'the cat') return new Map([[2, 0.9], [id('s'), 0.1]]);
+  return new Map([['the ca'.startsWith(text) ? id('the ca'[text.length]!) : 2, 0.9], [id('q'), 0.1]]);
+};
+const capOrCatSession = () => scriptedSession(capOrCat, FRAMES, (p) => 3 * p + 1);
+
+describe('word LM fusion', () => {
+  const symbols = lmSymbols(vocab, insistsOnZ, 2);
+  const attention = new Float32Array(vocab.size).fill(-1);
+  attention[0] = Number.NEGATIVE_INFINITY;
+  attention[1] = Number.NEGATIVE_INFINITY;
+  const scoresAfter = (wordWeight: number | undefined, text: string, penalties = { oov: 0, word: 0 }) => {
+    const word = wordWeight === undefined ? undefined : { model: wordLm, weight: wordWeight };
+    const scorer = lmFusionScorer(attentionScorer, insistsOnZ, 0.5, symbols, penalties.oov, penalties.word, word);
+    const state = [...text].reduce((st, ch) => scorer.advance(st, id(ch)), scorer.init());
+    return scorer.score(state, attention, new Float32Array(vocab.size));
+  };
+  const texts = ['', 'the', 'the cat', 'the cat ', 'the zebra', 'a dog ran on', 'ab'];
+
+  it.each(texts)('at word LM weight 0 scores %j exactly as the scorer without a word LM', (text) => {
+    expect(scoresAfter(0, text)).toEqual(scoresAfter(undefined, text));
+    expect(scoresAfter(0, text, { oov: 2, word: 1 })).toEqual(scoresAfter(undefined, text, { oov: 2, word: 1 }));
+  });
+
+  it('adds w ln p_word(word | previous words) at the space that ends it, and at <eos> also w ln p_word(</s> | ... word)', () => {
+    const w = 0.7;
+    const eos = 2;
+    const space = id(' ');
+    const check = (text: string, previous: string[], word: string | undefined) => {
+      const on = scoresAfter(w, text);
+      const off = scoresAfter(undefined, text);
+      const before = previous.reduce((c, x) => wordLm.advance(c, wordLm.symbolOf(x)), wordLm.initial());
+      const here = word === undefined ? 0 : w * wordLm.logProb(before, wordLm.symbolOf(word));
+      const after = word === undefined ? before : wordLm.advance(before, wordLm.symbolOf(word));
+      const end = here + w * wordLm.logProb(after, wordLm.eos);
+      // Bit for bit: the scorer adds these to its float32 scores; every other token is untouched.
+      expect(on[space]).toBe(Math.fround(off[space]! + here));
+      expect(on[eos]).toBe(Math.fround(off[eos]! + end));
+      for (let c = 3; c < vocab.size; c++) if (c !== space) expect(on[c]).toBe(off[c]);
+      // The same values as the builder's (float32 storage: ~1e-6).
+      if (word !== undefined) expect(on[space]! - off[space]!).toBeCloseTo(w * Math.log(builderP(previous, word)), 5);
+      expect(on[eos]! - off[eos]!).toBeCloseTo((word === undefined ? 0 : w * Math.log(builderP(previous, word))) + w * Math.log(builderP(word === undefined ? previous : [...previous, word], undefined)), 5);
+      return on[space]! - off[space]!;
+    };
+    const cat = check('the cat', ['the'], 'cat');
+    expect(cat).toBeCloseTo(w * Math.log(builderP(['the'], 'cat')), 5);
+    expect(cat).not.toBeCloseTo(w * Math.log(builderP([], 'cat')), 3); // the context counts
+    check('the', [], 'the');
+    check('nine the mat', ['nine', 'the'], 'mat');
+    // A word outside the vocabulary gets the base's share.
+    expect(check('the zebra', ['the'], 'zebra')).toBeCloseTo(w * Math.log(builderP(['the'], 'zebra')), 5);
+    // Just after a space no word has begun: a second space adds nothing, <eos> ends the sentence after "cat".
+    const on = scoresAfter(w, 'the cat ');
+    const off = scoresAfter(undefined, 'the cat ');
+    expect(on[space]).toBe(off[space]);
+    expect(on[eos]! - off[eos]!).toBeCloseTo(w * Math.log(builderP(['the', 'cat'], undefined)), 5);
+  });
+
+  it('chooses the word the word LM knows; weight 0 keeps the decoder\'s choice; the bundle\'s weight is the default', async () => {
+    const options = { beam: 4, ctcWeight: 0, lmWeight: 0.5 } as const;
+    const plain = await decodeSession(capOrCatSession(), withLm(0.5), options);
+    expect(plain.text).toBe('the cap');
+    expect(await decodeSession(capOrCatSession(), withWordLm(0.5, 1), { ...options, wordLmWeight: 0 })).toEqual(plain);
+    const fused = await decodeSession(capOrCatSession(), withWordLm(0.5, 0.3), { ...options, wordLmWeight: 1 });
+    expect(fused.text).toBe('the cat');
+    expect(await decodeSession(capOrCatSession(), withWordLm(0.5, 1), options)).toEqual(fused);
+    // Beside the character LM only: lmWeight 0 switches both off, the bundle's word weight too.
+    expect(await decodeSession(capOrCatSession(), withWordLm(0.5, 1), { ...options, lmWeight: 0 })).toEqual(await decodeSession(capOrCatSession(), base, { ...options, lmWeight: 0 }));
+  });
+
+  it('a word LM weight above 0 that cannot apply is a ConfigError naming wordLmWeight', async () => {
+    for (const [ctx, options, message] of [
+      [withLm(0.5), { wordLmWeight: 0.5 }, /wordLmWeight 0.5 needs a word language model/], // a character LM but no word LM
+      [base, { wordLmWeight: 0.5 }, /wordLmWeight 0.5 needs a word language model/], // no LM at all
+      [withWordLm(0.5, 0.2), { lmWeight: 0, wordLmWeight: 0.5 }, /lmWeight 0 switches off/], // the character LM switched off
+    ] as const) {
+      await expect(decodeSession(session(), ctx, { ctcWeight: 0, ...options })).rejects.toThrow(ConfigError);
+      await expect(decodeSession(session(), ctx, { ctcWeight: 0, ...options })).rejects.toMatchObject({ input: 'wordLmWeight', message: expect.stringMatching(message) });
+    }
+    // Weight 0, or none asked for, is fine anywhere.
+    expect(effectiveWordLmWeight({ wordLmWeight: 0 }, base)).toBe(0);
+    expect(effectiveWordLmWeight({}, withLm(0.5))).toBe(0);
+    expect(effectiveWordLmWeight({}, withWordLm(0.5, 0.2))).toBe(0.2);
+    expect(effectiveWordLmWeight({ wordLmWeight: 0.7 }, withWordLm(0.5, 0.2))).toBe(0.7);
+    expect(effectiveWordLmWeight({ lmWeight: 0 }, withWordLm(0.5, 0.2))).toBe(0);
+  });
+
+  it.each([-0.1, Number.NaN, Number.POSITIVE_INFINITY, 10.5, '0.5'])('validateDecodingOptions rejects wordLmWeight %s, naming it', (wordLmWeight) => {
+    expect(() => validateDecodingOptions({ wordLmWeight: wordLmWeight as number })).toThrow(ConfigError);
+    expect(() => validateDecodingOptions({ wordLmWeight: wordLmWeight as number })).toThrow(expect.objectContaining({ input: 'wordLmWeight' }));
+  });
+
+  it('validateDecodingOptions keeps a good wordLmWeight', () => {
+    expect(validateDecodingOptions({ wordLmWeight: 0 }).wordLmWeight).toBe(0);
+    expect(validateDecodingOptions({ wordLmWeight: 10 }).wordLmWeight).toBe(10);
+    expect(validateDecodingOptions({}).wordLmWeight).toBeUndefined();
   });
 });
