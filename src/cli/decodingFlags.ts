@@ -8,6 +8,7 @@ export const DECODING_FLAG_OPTIONS = {
   beam: { type: 'string' },
   'ctc-weight': { type: 'string' },
   'lm-weight': { type: 'string' },
+  'word-lm-weight': { type: 'string' },
   left: { type: 'string' },
   right: { type: 'string' },
 } as const;
@@ -17,6 +18,7 @@ export interface DecodingFlagValues {
   readonly beam?: string;
   readonly 'ctc-weight'?: string;
   readonly 'lm-weight'?: string;
+  readonly 'word-lm-weight'?: string;
   readonly left?: string;
   readonly right?: string;
 }
@@ -28,12 +30,13 @@ export function decodingFlagFields(values: DecodingFlagValues, defaultMode: Mode
     beam: integerFlag('beam', values.beam, 1, MAX_BEAM),
     ctcWeight: numberFlag('ctc-weight', values['ctc-weight'], 0, 1),
     lmWeight: numberFlag('lm-weight', values['lm-weight'], 0, MAX_LM_WEIGHT),
+    wordLmWeight: numberFlag('word-lm-weight', values['word-lm-weight'], 0, MAX_LM_WEIGHT),
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
   };
 }
 
-/** --attention, --beam, --ctc-weight, --lm-weight, --left, --right as checked DecodingOptions. */
+/** --attention, --beam, --ctc-weight, --lm-weight, --word-lm-weight, --left, --right as checked DecodingOptions. */
 export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
   const fields = decodingFlagFields(values, 'global');
   if ((values.left !== undefined || values.right !== undefined) && fields.mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');

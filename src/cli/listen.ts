@@ -39,6 +39,9 @@ Options:
   --lm-weight X             weight of the model's language model in each final's decode
                             (shallow fusion; default: the model's own, config.json lm.weight;
                             0 = off). Partial text never uses the LM or the joint search
+  --word-lm-weight X        weight of the model's word language model in each final's decode,
+                            scored at each word's end beside the character LM, 0..10
+                            (default: the model's own, config.json lm.word.weight; 0 = off)
   --partials attention|triggered|ctc
                             where local-mode partial text comes from (default ${DEFAULT_STREAMING_OPTIONS.partialSource}):
                             attention: the greedy attention decoder, each character once its

@@ -28,7 +28,7 @@ Every subcommand:
 queue add: one job per WAV (a folder: its *.wav; a .tsv manifest: the paths it lists). An
 input already queued or done under the same content and options is skipped. Prints how many
 inputs were queued and how many skipped.
-  --attention, --beam, --ctc-weight, --lm-weight, --left, --right
+  --attention, --beam, --ctc-weight, --lm-weight, --word-lm-weight, --left, --right
                             decoding options, as for las transcribe (default beam ${DEFAULT_DECODING_OPTIONS.beam},
                             CTC weight ${DEFAULT_DECODING_OPTIONS.ctcWeight})
   --subtitles srt,vtt       also store subtitles with each result

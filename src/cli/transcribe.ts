@@ -29,6 +29,9 @@ Options:
                             with --beam 1)
   --lm-weight X             weight of the model's character language model in shallow fusion,
                             0..10 (default: the model's own, config.json lm.weight; 0 = off)
+  --word-lm-weight X        weight of the model's word language model, scored at each word's
+                            end beside the character LM, 0..10 (default: the model's own,
+                            config.json lm.word.weight; 0 = off; needs --lm-weight above 0)
   --left N, --right N       local window in encoder frames (40 ms) around the pointer
                             (default: the model's)
   --timestamps ctc|attention

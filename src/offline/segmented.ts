@@ -72,6 +72,7 @@ export async function transcribeSegmented(
     beam: decoding.beam,
     ctcWeight: decoding.ctcWeight,
     ...(decoding.lmWeight === undefined ? {} : { lmWeight: decoding.lmWeight }),
+    ...(decoding.wordLmWeight === undefined ? {} : { wordLmWeight: decoding.wordLmWeight }),
     ...(decoding.oovPenalty === undefined ? {} : { oovPenalty: decoding.oovPenalty }),
     ...(decoding.wordPenalty === undefined ? {} : { wordPenalty: decoding.wordPenalty }),
     lengthPenalty: decoding.lengthPenalty,

@@ -10,8 +10,8 @@ import { validateQueueName, type QueueTarget } from './names.ts';
 import { MAX_PAYLOAD_BYTES, SUBTITLE_FORMATS, type JobDecoding, type JobPayload, type SubtitleFormat } from './payload.ts';
 
 export interface EnqueueOptions extends QueueTarget {
-  /** Mode, beam, CTC and LM weights and local window; the rest of DecodingOptions keeps its defaults. */
-  readonly decoding?: Partial<Pick<DecodingOptions, 'mode' | 'beam' | 'ctcWeight' | 'lmWeight' | 'left' | 'right'>>;
+  /** Mode, beam, CTC, LM and word LM weights and local window; the rest of DecodingOptions keeps its defaults. */
+  readonly decoding?: Partial<Pick<DecodingOptions, 'mode' | 'beam' | 'ctcWeight' | 'lmWeight' | 'wordLmWeight' | 'left' | 'right'>>;
   /** Subtitles to store beside the JSON record. Default none. */
   readonly formats?: readonly SubtitleFormat[];
   /**
@@ -38,9 +38,17 @@ export interface EnqueueSummary {
 }
 
 /** The options a job carries, filled and checked once for the whole batch. */
-function jobDecoding(options: EnqueueOptions['decoding']): JobDecoding {
+export function jobDecoding(options: EnqueueOptions['decoding']): JobDecoding {
   const d = validateDecodingOptions(options ?? {});
-  return { mode: d.mode, beam: d.beam, ctcWeight: d.ctcWeight, ...(d.lmWeight === undefined ? {} : { lmWeight: d.lmWeight }), ...(d.left === undefined ? {} : { left: d.left }), ...(d.right === undefined ? {} : { right: d.right }) };
+  return {
+    mode: d.mode,
+    beam: d.beam,
+    ctcWeight: d.ctcWeight,
+    ...(d.lmWeight === undefined ? {} : { lmWeight: d.lmWeight }),
+    ...(d.wordLmWeight === undefined ? {} : { wordLmWeight: d.wordLmWeight }),
+    ...(d.left === undefined ? {} : { left: d.left }),
+    ...(d.right === undefined ? {} : { right: d.right }),
+  };
 }
 
 async function payloadFor(input: string, carry: 'path' | 'bytes', decoding: JobDecoding, formats: readonly SubtitleFormat[]): Promise<JobPayload> {

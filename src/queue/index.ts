@@ -1,5 +1,5 @@
 export { checkRedis, maskPassword, parseRedisUrl, type RedisTarget } from './connection.ts';
-export { enqueue, type EnqueueOptions, type EnqueueSummary } from './enqueue.ts';
+export { enqueue, jobDecoding, type EnqueueOptions, type EnqueueSummary } from './enqueue.ts';
 export { resolveInputRoots, resolveInRoots, type InputRoot } from './inputRoots.ts';
 export { hashFile, jobIdFor } from './jobId.ts';
 export { DEFAULT_QUEUE_NAME, validateQueueName, type QueueTarget } from './names.ts';

@@ -20,6 +20,8 @@ export interface JobDecoding {
   readonly ctcWeight: number;
   /** Weight of the bundle's character language model; absent: the bundle's default (see DecodingOptions.lmWeight). */
   readonly lmWeight?: number;
+  /** Weight of the bundle's word language model; absent: the bundle's default (see DecodingOptions.wordLmWeight). */
+  readonly wordLmWeight?: number;
   readonly left?: number;
   readonly right?: number;
 }
@@ -74,11 +76,12 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
   } else source = bad(`source.kind must be "path" or "bytes", got ${JSON.stringify(s.kind)}`);
 
   const o = record(d.decoding, 'decoding');
-  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'lmWeight', 'left', 'right'], 'decoding');
+  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'lmWeight', 'wordLmWeight', 'left', 'right'], 'decoding');
   if (!isModeName(o.mode)) bad(`decoding.mode must be one of ${MODE_NAMES.join(', ')}`);
   if (!(Number.isInteger(o.beam) && (o.beam as number) >= 1 && (o.beam as number) <= MAX_BEAM)) bad(`decoding.beam must be an integer in 1..${MAX_BEAM}`);
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('decoding.ctcWeight must be a number in [0, 1]');
-  if (o.lmWeight !== undefined && !(typeof o.lmWeight === 'number' && o.lmWeight >= 0 && o.lmWeight <= MAX_LM_WEIGHT)) bad(`decoding.lmWeight must be a number in [0, ${MAX_LM_WEIGHT}]`);
+  for (const key of ['lmWeight', 'wordLmWeight'] as const)
+    if (o[key] !== undefined && !(typeof o[key] === 'number' && (o[key] as number) >= 0 && (o[key] as number) <= MAX_LM_WEIGHT)) bad(`decoding.${key} must be a number in [0, ${MAX_LM_WEIGHT}]`);
   for (const key of ['left', 'right'] as const)
     if (o[key] !== undefined && !(Number.isInteger(o[key]) && (o[key] as number) >= 0)) bad(`decoding.${key} must be an integer >= 0`);
 
@@ -91,6 +94,7 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
     beam: o.beam as number,
     ctcWeight: o.ctcWeight as number,
     ...(o.lmWeight === undefined ? {} : { lmWeight: o.lmWeight as number }),
+    ...(o.wordLmWeight === undefined ? {} : { wordLmWeight: o.wordLmWeight as number }),
     ...(o.left === undefined ? {} : { left: o.left as number }),
     ...(o.right === undefined ? {} : { right: o.right as number }),
   };

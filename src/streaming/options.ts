@@ -57,6 +57,12 @@ export interface StreamingOptions {
    * use it. Default undefined.
    */
   readonly lmWeight?: number;
+  /**
+   * Weight of the bundle's word LM in each final's decode, scored at each word's end beside the
+   * character LM (as offline, DecodingOptions.wordLmWeight); undefined: the bundle's own
+   * (config.json lm.word.weight), 0 without a word LM or with the character LM off. Default undefined.
+   */
+  readonly wordLmWeight?: number;
   /** The LM's out-of-vocabulary and word penalties in each final's decode (src/decoding/options.ts); undefined: the bundle's. */
   readonly oovPenalty?: number;
   readonly wordPenalty?: number;
@@ -114,7 +120,7 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
 
 /** Every key of StreamingOptions; validateStreamingOptions refuses any other. */
 export const STREAMING_OPTION_KEYS = [
-  'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'maxTokensPerFrame', 'maxLengthSlack',
+  'mode', 'chunkFrames', 'left', 'right', 'beam', 'lengthPenalty', 'ctcWeight', 'lmWeight', 'wordLmWeight', 'oovPenalty', 'wordPenalty', 'maxTokensPerFrame', 'maxLengthSlack',
   'restartOnEos', 'partials', 'partialSource', 'returnAttention', 'timestamps', 'onSegment', 'endpoint', 'input',
 ] as const satisfies readonly (keyof StreamingOptions)[];
 /** A key added to StreamingOptions but not to the list fails to type-check here. */
@@ -146,8 +152,8 @@ export function validateStreamingOptions(options: StreamingOptionsInput = {}): S
     throw new ConfigError(message, name);
   };
   // The fields a stream shares with offline decoding are checked by the one decoding validator.
-  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps } = o;
-  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps });
+  const { mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, wordLmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps } = o;
+  validateDecodingOptions({ mode, beam, left, right, lengthPenalty, ctcWeight, lmWeight, wordLmWeight, oovPenalty, wordPenalty, maxTokensPerFrame, maxLengthSlack, returnAttention, timestamps });
   if (!(Number.isInteger(o.chunkFrames) && o.chunkFrames > 0 && o.chunkFrames <= MAX_CHUNK_FRAMES)) bad('chunkFrames', `chunkFrames must be an integer in 1..${MAX_CHUNK_FRAMES}, got ${String(o.chunkFrames)}`);
   if (typeof o.restartOnEos !== 'boolean') bad('restartOnEos', `restartOnEos must be true or false, got ${String(o.restartOnEos)}`);
   if (typeof o.partials !== 'boolean') bad('partials', `partials must be true or false, got ${String(o.partials)}`);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Audio } from '../audio/types.ts';
-import { decodeEncoded, effectiveLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
+import { decodeEncoded, effectiveLmWeight, effectiveWordLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
 import { assertModesSupported, BLANK_ID, type LoadedModel } from '../model/index.ts';
@@ -54,6 +54,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const lm = fusionLmOf(model);
   const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
   effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final
+  effectiveWordLmWeight(o, ctx); // likewise a word LM weight that cannot apply
 
   const logMel = createLogMelStream(frontEnd, o.input);
   const vad = createVad(o.endpoint.vad, frontEnd);

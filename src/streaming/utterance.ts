@@ -86,6 +86,7 @@ export function finalDecodingOptions(o: StreamingOptions, window: { readonly lef
     ...(o.mode === 'local' ? window : {}),
     ctcWeight: o.ctcWeight,
     ...(o.lmWeight !== undefined ? { lmWeight: o.lmWeight } : {}),
+    ...(o.wordLmWeight !== undefined ? { wordLmWeight: o.wordLmWeight } : {}),
     ...(o.oovPenalty !== undefined ? { oovPenalty: o.oovPenalty } : {}),
     ...(o.wordPenalty !== undefined ? { wordPenalty: o.wordPenalty } : {}),
     lengthPenalty: o.lengthPenalty,

@@ -12,10 +12,14 @@ import { TINY } from '../model/fixture.ts';
 /** The tiny random bundle with the shipped LM (models/lm) added as the export adds it: lm.bin plus config.json's lm field. */
 const LM_DIR = resolve(import.meta.dirname, '../../models/lm');
 const SAMPLE = resolve(import.meta.dirname, '../../samples/flite-kal-sentence.wav');
+/** The builder's tiny word LM (training/tests/test_word_lm.py): a dozen words, so weight moves a random model's text a lot. */
+const WORD_LM = resolve(import.meta.dirname, '../cases/wordLm-tiny.bin');
 let scratch: string;
 let withLm: string;
+let withWordLm: string;
 let plain: LoadedModel;
 let fused: LoadedModel;
+let wordFused: LoadedModel;
 const lmField = JSON.parse(readFileSync(join(LM_DIR, 'lm.json'), 'utf8')) as { weight: number; order: number; file: string };
 
 function bundleWith(dir: string, lm: unknown): string {
@@ -29,12 +33,16 @@ function bundleWith(dir: string, lm: unknown): string {
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'las-lm-'));
   withLm = bundleWith(mkdtempSync(join(scratch, 'b')), { ...lmField, weight: 2 });
+  withWordLm = bundleWith(mkdtempSync(join(scratch, 'w')), { ...lmField, weight: 2, word: { kind: 'word-ngram', file: 'word_lm.bin', weight: 1, order: 3 } });
+  copyFileSync(WORD_LM, join(withWordLm, 'word_lm.bin'));
   plain = await loadModel(TINY);
   fused = await loadModel(withLm);
+  wordFused = await loadModel(withWordLm);
 });
 afterAll(async () => {
   await plain?.dispose();
   await fused?.dispose();
+  await wordFused?.dispose();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -83,6 +91,11 @@ describe('a bundle with a language model', () => {
     await expect(transcribe(SAMPLE, { model: plain, lmWeight: 0.5 })).rejects.toThrow(ConfigError);
     expect(() => createStreamingRecognizer(plain, { lmWeight: 0.5 })).toThrow(/lmWeight 0.5 needs a language model/);
     expect(() => createStreamingRecognizer(fused, { lmWeight: 11 })).toThrow(ConfigError);
+    // The word LM's weight likewise, checked when the recognizer is made.
+    expect(() => createStreamingRecognizer(fused, { wordLmWeight: 0.5 })).toThrow(/wordLmWeight 0.5 needs a word language model/);
+    expect(() => createStreamingRecognizer(wordFused, { wordLmWeight: 11 })).toThrow(expect.objectContaining({ input: 'wordLmWeight' }));
+    expect(() => createStreamingRecognizer(wordFused, { wordLmWeight: Number.NaN })).toThrow(ConfigError);
+    await expect(transcribe(SAMPLE, { model: fused, wordLmWeight: 0.5 })).rejects.toThrow(ConfigError);
   });
 
   it('a missing or mismatched LM file fails the load, naming the file', async () => {
@@ -101,6 +114,9 @@ describe('CLI flags', () => {
     ['transcribe', ['transcribe', '--lm-weight', 'lots', 'a.wav'], /--lm-weight must be a number/],
     ['listen', ['listen', '--ctc-weight', '1.5'], /--ctc-weight must be a number in 0\.\.1, got "1\.5"/],
     ['listen', ['listen', '--lm-weight', 'lots'], /--lm-weight must be a number/],
+    ['transcribe', ['transcribe', '--word-lm-weight', '11', 'a.wav'], /--word-lm-weight must be a number in 0\.\.10, got "11"/],
+    ['transcribe', ['transcribe', '--word-lm-weight', '10.5', 'a.wav'], /--word-lm-weight must be a number in 0\.\.10, got "10\.5"/],
+    ['listen', ['listen', '--word-lm-weight', 'lots'], /--word-lm-weight must be a number/],
   ])('las %s: a bad weight is a usage error', async (_, args, message) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
@@ -118,6 +134,48 @@ describe('CLI flags', () => {
     const noLm = await runCli(['transcribe', '--model', TINY, '--lm-weight', '0.5', SAMPLE]);
     expect(noLm.code).toBe(1);
     expect(noLm.stderr).toMatch(/needs a language model/);
+  });
+
+  it.each([['transcribe'], ['listen'], ['queue']])('las %s --help documents --word-lm-weight', async (command) => {
+    const help = await runCli([command, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--word-lm-weight/);
+  });
+
+  it('las transcribe --word-lm-weight reaches the decoder', async () => {
+    const text = async (args: string[]) => {
+      const run = await runCli(['transcribe', '--model', withWordLm, ...args, SAMPLE]);
+      expect(run.code).toBe(0);
+      return run.stdout.trim();
+    };
+    const off = await text(['--word-lm-weight', '0']);
+    expect(off).toBe((await transcribe(SAMPLE, { model: fused })).text); // exactly the character LM alone
+    const on = await text(['--word-lm-weight', '2']);
+    expect(on).toBe((await transcribe(SAMPLE, { model: wordFused, wordLmWeight: 2 })).text);
+    expect(on).not.toBe(off);
+    const byDefault = await text([]);
+    expect(byDefault).toBe((await transcribe(SAMPLE, { model: wordFused, wordLmWeight: 1 })).text); // the bundle's lm.word.weight
+    expect(byDefault).not.toBe(off);
+    const noWordLm = await runCli(['transcribe', '--model', withLm, '--word-lm-weight', '0.5', SAMPLE]);
+    expect(noWordLm.code).toBe(1);
+    expect(noWordLm.stderr).toMatch(/wordLmWeight 0.5 needs a word language model/);
+    const lmOff = await runCli(['transcribe', '--model', withWordLm, '--lm-weight', '0', '--word-lm-weight', '0.5', SAMPLE]);
+    expect(lmOff.code).toBe(1);
+    expect(lmOff.stderr).toMatch(/lmWeight 0 switches off/);
+  });
+
+  it('las listen --word-lm-weight reaches the final decode, and a bundle without a word LM refuses it at the start', async () => {
+    const finals = async (args: string[], model = withWordLm) => {
+      const run = await runCli(['listen', '--model', model, '--json', '--attention', 'global', '--input', SAMPLE, ...args]);
+      expect(run.code).toBe(0);
+      return run.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'final').map((e) => e.text).join(' ');
+    };
+    const off = await finals(['--word-lm-weight', '0']);
+    expect(off).toBe(await finals([], withLm));
+    expect(await finals(['--word-lm-weight', '2'])).not.toBe(off);
+    const refused = await runCli(['listen', '--model', withLm, '--json', '--input', SAMPLE, '--word-lm-weight', '0.5']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr + refused.stdout).toMatch(/needs a word language model/);
   });
 
   it('las listen --ctc-weight and --lm-weight reach the final decode', async () => {

@@ -21,6 +21,7 @@ describe('las queue / las worker usage', () => {
     [['queue', 'add', '--redis', NOBODY], /no inputs/],
     [['queue', 'add', WAV, '--redis', NOBODY, '--beam', '0'], /--beam must be an integer in 1\.\.64/],
     [['queue', 'add', WAV, '--redis', NOBODY, '--subtitles', 'txt'], /--subtitles must be one of srt, vtt/],
+    [['queue', 'add', WAV, '--redis', NOBODY, '--word-lm-weight', '11'], /--word-lm-weight must be a number in 0\.\.10, got "11"/],
     [['queue', 'add', '-', '--redis', NOBODY], /cannot be queued/],
     [['queue', 'status', 'extra', '--redis', NOBODY], /unexpected argument "extra"/],
     [['queue', 'results', '--format', 'text', '--redis', NOBODY], /--format must be one of json, srt, vtt/],

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseDecodingFlags } from '../../src/cli/decodingFlags.ts';
+import { DEFAULT_DECODING_OPTIONS } from '../../src/decoding/options.ts';
 import { AudioError, ConfigError, QueueError } from '../../src/errors.ts';
-import { codeOfReason, isPermanent, jobIdFor, parseRedisUrl, resolveInputRoots, resolveInRoots, validateJobPayload, type JobPayload } from '../../src/queue/index.ts';
+import { codeOfReason, isPermanent, jobDecoding, jobIdFor, parseRedisUrl, resolveInputRoots, resolveInRoots, validateJobPayload, type JobPayload } from '../../src/queue/index.ts';
 
 const VALID: JobPayload = {
   version: 1,
@@ -47,6 +49,10 @@ describe('validateJobPayload', () => {
     expect(validateJobPayload(structuredClone(VALID), 'j1')).toEqual(VALID);
     const bytes = { ...VALID, source: { kind: 'bytes', base64: 'UklGRg==' }, formats: [] };
     expect(validateJobPayload(bytes, 'j2')).toEqual(bytes);
+    const weights = { ...VALID, decoding: { ...VALID.decoding, lmWeight: 0.5, wordLmWeight: 0.2 } };
+    expect(validateJobPayload(structuredClone(weights), 'j3')).toEqual(weights);
+    const off = { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: 0 } };
+    expect(validateJobPayload(structuredClone(off), 'j4')).toEqual(off);
   });
 
   it.each([
@@ -56,6 +62,11 @@ describe('validateJobPayload', () => {
     ['an unknown source kind', { ...VALID, source: { kind: 'url', url: 'http://x' } }],
     ['a beam out of range', { ...VALID, decoding: { ...VALID.decoding, beam: 1000 } }],
     ['an unknown mode', { ...VALID, decoding: { ...VALID.decoding, mode: 'psychic' } }],
+    ['a word LM weight out of range', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: 11 } }],
+    ['a negative word LM weight', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: -0.5 } }],
+    ['a word LM weight that is no number', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: '0.2' } }],
+    ['a NaN word LM weight', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: Number.NaN } }],
+    ['an LM weight out of range', { ...VALID, decoding: { ...VALID.decoding, lmWeight: 10.5 } }],
     ['a format twice', { ...VALID, formats: ['srt', 'srt'] }],
     ['a bad hash', { ...VALID, sha256: 'xyz' }],
     ['not base64', { ...VALID, source: { kind: 'bytes', base64: '<script>' } }],
@@ -100,6 +111,23 @@ describe('jobIdFor', () => {
   it('differs for other content, other decoding options or other formats', () => {
     const base = jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, []);
     expect(new Set([base, jobIdFor('c'.repeat(64), { mode: 'global', beam: 4, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'global', beam: 2, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'local', beam: 4, ctcWeight: 0.3 }, []), jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0 }, []), jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3 }, ['srt'])]).size).toBe(6);
+  });
+  it('differs with the word LM weight: absent (the bundle\'s), 0 (off) and each weight are other work', () => {
+    const ids = [undefined, 0, 0.15, 0.3].map((wordLmWeight) => jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3, lmWeight: 0.3, ...(wordLmWeight === undefined ? {} : { wordLmWeight }) }, []));
+    expect(new Set(ids).size).toBe(4);
+    expect(jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3, lmWeight: 0.3, wordLmWeight: 0.15 }, [])).toBe(ids[2]);
+  });
+});
+
+describe('jobDecoding (what las queue add puts in each job)', () => {
+  it('carries --word-lm-weight and --lm-weight, and leaves them out when not given', () => {
+    expect(jobDecoding(parseDecodingFlags({ 'word-lm-weight': '0.25', 'lm-weight': '0.5' }))).toEqual({ mode: 'global', beam: DEFAULT_DECODING_OPTIONS.beam, ctcWeight: DEFAULT_DECODING_OPTIONS.ctcWeight, lmWeight: 0.5, wordLmWeight: 0.25 });
+    expect(jobDecoding(parseDecodingFlags({ 'word-lm-weight': '0' }))).toMatchObject({ wordLmWeight: 0 });
+    expect(jobDecoding(parseDecodingFlags({}))).not.toHaveProperty('wordLmWeight');
+    // What it makes is a valid job's decoding, as a worker reads it back.
+    const decoding = jobDecoding({ wordLmWeight: 0.25 });
+    expect(validateJobPayload({ ...VALID, decoding }, 'j').decoding).toEqual(decoding);
+    expect(() => jobDecoding({ wordLmWeight: 11 })).toThrow(ConfigError);
   });
 });
 
