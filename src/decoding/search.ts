@@ -2,7 +2,7 @@ import type { AnyAttentionMode, AttentionStateBase, AttentionWindow } from '../a
 import { argmax } from '../util/argmax.ts';
 import type { HypothesisScorer } from './scorers.ts';
 import type { DecoderSession, StepRow } from './session.ts';
-import { logSoftmaxRow, type BeamRanker, type EndDetector, type TokenSelector } from './strategies.ts';
+import { logSoftmaxRow, type BeamRanker, type Candidate, type EndDetector, type TokenSelector } from './strategies.ts';
 
 /** What one decoder step did for the token it produced. */
 export interface StepRecord {
@@ -130,35 +130,53 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
       const out = await session.step(rows);
       decoderSteps++;
 
-      // The step's record is made only for the candidates that become hypotheses.
-      const candidates: { from: Hypothesis; row: number; token: number; logProb: number; total: number; peakFrame: number; weights: Float32Array | undefined; attention: AttentionStateBase }[] = [];
+      // Each hypothesis's candidates, best first (as every TokenSelector gives them).
+      const picks: Candidate[][] = [];
+      const updated: AttentionStateBase[] = [];
+      const peaks: number[] = [];
+      const keptWeights: (Float32Array | undefined)[] = [];
       for (let b = 0; b < alive.length; b++) {
         const h = alive[b];
         const { window } = rows[b];
         const size = window.end - window.start;
         const weights = out.attn.subarray(b * out.width, b * out.width + size); // [window size]
-        const attention = s.mode.update(h.attention, weights);
-        const peakFrame = window.start + argmax(weights);
-        const kept = s.keepWeights ? weights.slice() : undefined;
+        updated.push(s.mode.update(h.attention, weights));
+        peaks.push(window.start + argmax(weights));
+        keptWeights.push(s.keepWeights ? weights.slice() : undefined);
         const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
-        for (const c of s.selector.select(tokenScores)) candidates.push({ from: h, row: b, token: c.token, logProb: c.logProb, total: h.logProb + c.logProb, peakFrame, weights: kept, attention });
+        picks.push(s.selector.select(tokenScores));
       }
-      // Stable sort: equal scores keep hypothesis order, then token order.
-      candidates.sort((a, b) => b.total - a.total);
 
+      // All candidates by total score, best first, equal totals in hypothesis order and then in
+      // each one's own order: what a stable sort of them all gives. Each list is already in that
+      // order (adding the hypothesis's log probability keeps it), so merging the lists gives it
+      // too, and only as far as the beam needs; records are made only for the hypotheses.
+      const taken = new Int32Array(alive.length);
       const next: Hypothesis[] = [];
-      for (const c of candidates) {
-        const length = c.from.length + 1;
+      while (next.length < s.beam) {
+        let row = -1;
+        let total = 0;
+        for (let b = 0; b < alive.length; b++) {
+          if (taken[b] === picks[b].length) continue;
+          const t = alive[b].logProb + picks[b][taken[b]].logProb;
+          if (row < 0 || t > total) {
+            row = b;
+            total = t;
+          }
+        }
+        if (row < 0) break;
+        const from = alive[row];
+        const c = picks[row][taken[row]++];
+        const length = from.length + 1;
         const ends = s.end.isEnd(c.token, length);
         // A finished hypothesis is never extended, so only live ones need the scorer's new state.
-        const scorerState = ends ? c.from.scorerState : s.scorer.advance(c.from.scorerState, c.token);
-        const record: StepRecord = { token: c.token, logProb: c.logProb, window: rows[c.row].window, peakFrame: c.peakFrame, weights: c.weights };
-        const h: Hypothesis = { parent: c.from, record, logProb: c.total, length, attention: c.attention, stateRow: c.row, scorerState };
+        const scorerState = ends ? from.scorerState : s.scorer.advance(from.scorerState, c.token);
+        const record: StepRecord = { token: c.token, logProb: c.logProb, window: rows[row].window, peakFrame: peaks[row], weights: keptWeights[row] };
+        const h: Hypothesis = { parent: from, record, logProb: total, length, attention: updated[row], stateRow: row, scorerState };
         if (ends) {
           finished.push(h);
           bestFinished = Math.max(bestFinished, s.ranker.score(h.logProb, h.length));
         } else next.push(h);
-        if (next.length === s.beam) break;
       }
       if (next.length > 0 || finished.length > 0) alive = next;
       else done = true; // nothing could be proposed (every score NaN): keep what there is

@@ -73,6 +73,25 @@ describe('beam search', () => {
     expect(beam.logProb).toBeCloseTo(Math.log(0.45) + Math.log(0.95), 5);
   });
 
+  it('ranks equal scores by hypothesis, then by token (a stable order), when filling the beam', async () => {
+    // Every two-letter prefix of a, b then x, y scores exactly the same (0.5 x 0.5); beam 2 keeps
+    // "ax" and "ay": the first hypothesis's candidates before the second's, each in token order.
+    const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(id);
+    const script: Script = (prefix) => {
+      if (prefix.length === 0) return new Map([[b, 0.5], [a, 0.5]]);
+      if (prefix.length === 1) return new Map([[y, 0.5], [x, 0.5]]);
+      return new Map([[2, 1]]);
+    };
+    const session = scriptedSession(script, FRAMES);
+    const result = await decodeAttention(session, ctx, { mode: 'global', beam: 2 });
+    expect(session.calls[1].map((r) => r.token)).toEqual([a, b]);
+    expect(session.calls[2].map((r) => [r.token, r.parent])).toEqual([
+      [x, 0],
+      [y, 0],
+    ]);
+    expect(result.text).toBe('ax');
+  });
+
   it('never emits <blank> or <sos>, even when the network prefers them', async () => {
     const script: Script = (prefix) => (prefix.length < 3 ? new Map([[0, 0.5], [1, 0.3], [id('k'), 0.2]]) : new Map([[2, 1]]));
     for (const beam of [1, 2]) {
