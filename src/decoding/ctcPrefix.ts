@@ -26,19 +26,21 @@ export function logAdd(a: number, b: number): number {
  * probability 0 (before: the prefix cannot have been emitted yet; after: see
  * CTC_WINDOW_LOG_PROB). Immutable once made, so beams share them freely.
  *
- * The state keeps blank[t] and their sum phi[t] = log P(the first t+1 frames emit exactly g),
- * not nonBlank[t]: scoring the prefix's next labels and extending it only ever read phi (and
- * blank, for a repeat of the last label), so phi is computed once, while the state is made,
- * instead of once per use.
+ * The state keeps blank[t] and their sum phi[t] = P(the first t+1 frames emit exactly g), not
+ * nonBlank[t]: scoring the prefix's next labels and extending it only ever read phi (and blank,
+ * for a repeat of the last label), so phi is computed once, while the state is made, instead of
+ * once per use. They are probabilities, not logs, divided by the largest phi (so the largest is
+ * 1): within one prefix's window they span far less than a double's range, and both scoring and
+ * extending are then sums of products, with no log or exp per frame.
  */
 export interface CtcPrefixState {
   /** Last label of the prefix; -1 for the empty prefix. */
   readonly last: number;
   readonly first: number;
   readonly end: number;
-  readonly blank: Float64Array; // [end - first], frame first + i at i
-  readonly phi: Float64Array; // [end - first], log-add of blank and nonBlank
-  /** The largest phi (-Infinity for an empty window): the scale of scoreAll's sums. */
+  readonly blank: Float64Array; // [end - first], frame first + i at i, over e^peak
+  readonly phi: Float64Array; // [end - first], blank + nonBlank, over e^peak
+  /** log of the largest phi (-Infinity for an empty window, whose values are all 0): the scale. */
   readonly peak: number;
   /** log psi(prefix); 0 for the empty prefix. */
   readonly score: number;
@@ -85,16 +87,21 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
   const windowPrune = pruned ? CTC_WINDOW_LOG_PROB : NEG_INF;
   // [T, V] as doubles (the same values as the float32 input), read in the inner loops.
   const x = Float64Array.from(logProbs.subarray(0, frames * vocabSize));
-  // Frame posteriors as probabilities [T, V]: scoring every label of a prefix is then a sum of
-  // products over the prefix's frames, with no log or exp in the inner loop.
+  // Frame posteriors as probabilities [T, V]: scoring and extending a prefix are sums of
+  // products over its frames.
   const probs = new Float64Array(frames * vocabSize);
   for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(x[i]);
+  const pruneRatio = Math.exp(windowPrune); // 0 without pruning
   const sums = new Float64Array(vocabSize);
   // Scratch for one prefix's forward variables before they are cut to their window.
   const scratchBlank = new Float64Array(Math.max(frames, 1));
   const scratchPhi = new Float64Array(Math.max(frames, 1));
-  // phi[T - 1], the probability that the labelling is exactly the prefix.
-  const wholeLabelling = (state: CtcPrefixState) => (state.end === frames && frames > 0 && state.first < frames ? state.phi[frames - 1 - state.first] : NEG_INF);
+  // log phi[T - 1], the probability that the labelling is exactly the prefix.
+  const wholeLabelling = (state: CtcPrefixState) => {
+    if (!(state.end === frames && frames > 0 && state.first < frames)) return NEG_INF;
+    const p = state.phi[frames - 1 - state.first];
+    return p > 0 ? state.peak + Math.log(p) : NEG_INF;
+  };
 
   // States' variables are views into shared blocks rather than arrays of their own: a typed
   // array this size gets a backing store of its own, which costs far more to make and collect
@@ -102,34 +109,37 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
   const blockSize = Math.max(STATE_BLOCK_VALUES, 2 * frames);
   let block = new Float64Array(0);
   let used = 0;
-  /** Keeps frames [first, end) of the scratch as a state. */
-  const keep = (last: number, first: number, end: number, peak: number, score: number): CtcPrefixState => {
+  /** Keeps frames [first, end) of the scratch, divided by `largest`, as a state whose scale is e^peak. */
+  const keep = (last: number, first: number, end: number, largest: number, peak: number, score: number): CtcPrefixState => {
     const n = end - first;
     if (used + 2 * n > block.length) {
       block = new Float64Array(blockSize);
       used = 0;
     }
     const at = used;
+    const inverse = largest > 0 ? 1 / largest : 0;
     for (let i = 0; i < n; i++) {
-      block[at + i] = scratchBlank[first + i];
-      block[at + n + i] = scratchPhi[first + i];
+      block[at + i] = scratchBlank[first + i] * inverse;
+      block[at + n + i] = scratchPhi[first + i] * inverse;
     }
     used += 2 * n;
     return { last, first, end, blank: block.subarray(at, at + n), phi: block.subarray(at + n, at + 2 * n), peak, score };
   };
 
   const initial = (): CtcPrefixState => {
+    // In logs, once per utterance: the empty prefix's probability falls from 1 frame by frame.
     let sum = 0;
     let peak = NEG_INF;
     let t = 0;
     for (; t < frames; t++) {
       sum += x[t * vocabSize + blankId];
       scratchBlank[t] = sum;
-      scratchPhi[t] = sum; // nonBlank is -Infinity: nothing emitted
       if (sum > peak) peak = sum;
       if (sum < windowPrune) break; // the peak of the empty prefix is 0 (nothing emitted before frame 0)
     }
-    return keep(-1, 0, Math.min(frames, t + 1), peak, 0);
+    const end = Math.min(frames, t + 1);
+    for (let i = 0; i < end; i++) scratchBlank[i] = scratchPhi[i] = Math.exp(scratchBlank[i] - peak); // nonBlank is 0: nothing emitted
+    return keep(-1, 0, end, 1, peak, 0);
   };
 
   return {
@@ -141,8 +151,7 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       if (frames === 0) return out;
       const empty = state.last < 0;
       // psi(g + c) = sum_t phi(t - 1) p_t(c), phi being the prefix's probability by frame t - 1
-      // (for a repeat of its last label, only the paths ending in a blank). In probabilities
-      // scaled by the largest phi, so that nothing underflows that could matter.
+      // (for a repeat of its last label, only the paths ending in a blank), in units of e^peak.
       const ref = state.peak;
       sums.fill(0);
       if (ref !== NEG_INF) {
@@ -152,42 +161,31 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
         // t = 0 only the empty prefix (whose probability before frame 0 is 1).
         const from = empty ? 1 : first + 1;
         const to = Math.min(frames - 1, state.end);
-        // Four frames per pass over the labels, each label's sum still taken frame by frame in
-        // order (the same additions as one frame per pass, so the same bits), with a quarter of
-        // the loads and stores of `sums`. The repeat's correction belongs between its frames, so
-        // that one label's sum is redone in order after the pass.
+        // Four frames per pass over the labels, with a quarter of the loads and stores of `sums`.
+        // A repeat of the last label is summed on its own, over the paths ending in a blank (not
+        // as the sum over all paths less those that do not, which cancels when it is small).
+        let repeat = 0;
         let t = from;
         for (; t + 3 <= to; t += 4) {
           const i = t - 1 - first;
-          const a0 = Math.exp(phi[i] - ref);
-          const a1 = Math.exp(phi[i + 1] - ref);
-          const a2 = Math.exp(phi[i + 2] - ref);
-          const a3 = Math.exp(phi[i + 3] - ref);
+          const a0 = phi[i];
+          const a1 = phi[i + 1];
+          const a2 = phi[i + 2];
+          const a3 = phi[i + 3];
           const b0 = t * vocabSize;
           const b1 = b0 + vocabSize;
           const b2 = b1 + vocabSize;
           const b3 = b2 + vocabSize;
-          const before = same >= 0 ? sums[same] : 0;
           for (let c = 0; c < vocabSize; c++) sums[c] = sums[c] + a0 * probs[b0 + c] + a1 * probs[b1 + c] + a2 * probs[b2 + c] + a3 * probs[b3 + c];
-          if (same >= 0) {
-            let sum = before;
-            sum += a0 * probs[b0 + same];
-            sum += (Math.exp(blank[i] - ref) - a0) * probs[b0 + same];
-            sum += a1 * probs[b1 + same];
-            sum += (Math.exp(blank[i + 1] - ref) - a1) * probs[b1 + same];
-            sum += a2 * probs[b2 + same];
-            sum += (Math.exp(blank[i + 2] - ref) - a2) * probs[b2 + same];
-            sum += a3 * probs[b3 + same];
-            sum += (Math.exp(blank[i + 3] - ref) - a3) * probs[b3 + same];
-            sums[same] = sum;
-          }
+          if (same >= 0) repeat += blank[i] * probs[b0 + same] + blank[i + 1] * probs[b1 + same] + blank[i + 2] * probs[b2 + same] + blank[i + 3] * probs[b3 + same];
         }
         for (; t <= to; t++) {
-          const any = Math.exp(phi[t - 1 - first] - ref);
+          const any = phi[t - 1 - first];
           const base = t * vocabSize;
           for (let c = 0; c < vocabSize; c++) sums[c] += any * probs[base + c];
-          if (same >= 0) sums[same] += (Math.exp(blank[t - 1 - first] - ref) - any) * probs[base + same];
+          if (same >= 0) repeat += blank[t - 1 - first] * probs[base + same];
         }
+        if (same >= 0) sums[same] = repeat;
       }
       for (let c = 0; c < vocabSize; c++) {
         let psi = sums[c] > 0 ? ref + Math.log(sums[c]) : NEG_INF;
@@ -203,49 +201,48 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       if (token === eosId) return { last: state.last, first: state.first, end: state.end, blank: state.blank, phi: state.phi, peak: state.peak, score: wholeLabelling(state) };
       const empty = state.last < 0;
       const first = empty ? 0 : state.first + 1;
-      if (first >= frames) return { last: token, first: frames, end: frames, blank: EMPTY, phi: EMPTY, peak: NEG_INF, score: NEG_INF };
+      if (first >= frames || state.peak === NEG_INF) return { last: token, first: Math.min(first, frames), end: Math.min(first, frames), blank: EMPTY, phi: EMPTY, peak: NEG_INF, score: NEG_INF };
       const inflowEnd = state.end + 1; // frame t takes inflow from the parent's frame t - 1
       // Paths into the new label at frame t come from the parent as it stood at t - 1: any of
-      // its paths, or for a repeated label only those ending in a blank.
+      // its paths, or for a repeated label only those ending in a blank. Everything here is in
+      // the parent's units, e^state.peak, until keep() divides by the largest phi.
       const from = token === state.last ? state.blank : state.phi;
       const parentFirst = state.first;
-      let score = NEG_INF;
-      let nonBlank = empty ? x[token] : NEG_INF;
-      let peak = NEG_INF;
+      let score = 0; // psi(prefix + token), summed over the frame where token is first emitted
+      let nonBlank = 0;
+      let mass = 0; // phi[t - 1]
+      let largest = 0;
       let t = first;
       if (empty) {
+        // Frame 0 emits the label straight after <sos>, whose probability there is 1.
+        nonBlank = probs[token] * Math.exp(-state.peak);
         score = nonBlank;
-        scratchBlank[0] = NEG_INF;
+        scratchBlank[0] = 0;
         scratchPhi[0] = nonBlank;
-        peak = nonBlank;
+        largest = mass = nonBlank;
         t = 1;
       }
-      // blank[t] = logAdd(blank[t - 1], nonBlank[t - 1]) + x_t(<blank>), and that log-add is
-      // phi[t - 1], already made one frame earlier (logAdd is symmetric in its operands, so the
-      // value is the same to the last bit). Past the parent's end the inflow is 0, and log-adding
-      // -Infinity returns the other operand unchanged, so those frames skip it.
-      let mass = empty ? nonBlank : NEG_INF; // phi[t - 1]
       for (; t < frames; t++) {
         const base = t * vocabSize;
-        const xc = x[base + token];
-        let nb: number;
+        const pc = probs[base + token];
         if (t < inflowEnd) {
           const inflow = from[t - 1 - parentFirst];
-          nb = logAdd(nonBlank, inflow) + xc;
-          score = logAdd(score, inflow + xc);
-        } else nb = nonBlank + xc;
-        const b = mass + x[base + blankId];
-        nonBlank = nb;
-        mass = logAdd(nb, b);
+          nonBlank = (nonBlank + inflow) * pc;
+          score += inflow * pc;
+        } else nonBlank *= pc;
+        const b = mass * probs[base + blankId];
+        mass = nonBlank + b;
         scratchBlank[t] = b;
         scratchPhi[t] = mass;
-        if (mass > peak) peak = mass;
-        if (t >= inflowEnd && mass < peak + windowPrune) {
+        if (mass > largest) largest = mass;
+        if (t >= inflowEnd && mass < largest * pruneRatio) {
           t++;
           break;
         }
       }
-      return keep(token, first, Math.min(frames, t), peak, score);
+      const end = Math.min(frames, t);
+      const peak = largest > 0 ? state.peak + Math.log(largest) : NEG_INF;
+      return keep(token, first, end, largest, peak, score > 0 ? state.peak + Math.log(score) : NEG_INF);
     },
   };
 }
