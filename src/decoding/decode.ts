@@ -102,6 +102,7 @@ function assembleWith(options: DecodingOptions, ctx: DecodeContext, encoderFrame
     sosId: SOS_ID,
     bannedTokens: BANNED,
     keepWeights: options.returnAttention,
+    endMargin: options.endMargin,
   };
 }
 

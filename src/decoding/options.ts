@@ -50,6 +50,14 @@ export interface DecodingOptions {
    * (ConfigError otherwise, see effectiveWordLmWeight).
    */
   readonly wordLmWeight?: number;
+  /**
+   * The search ends once every live hypothesis's ranked score (with lengthPenalty 1, its mean
+   * score per token so far) is more than endMargin below the best finished hypothesis's. A
+   * heuristic, like ESPnet's end detection; Infinity leaves only the exact rule (no live
+   * hypothesis could still outscore it), which with length normalisation runs nearly to the
+   * length cap. Default DEFAULT_END_MARGIN.
+   */
+  readonly endMargin: number;
   /** Also return the attention matrix [tokens, encoderFrames]. Default false. */
   readonly returnAttention: boolean;
   /**
@@ -74,6 +82,14 @@ export const DEFAULT_CTC_WEIGHT = 0.3;
  */
 export const DEFAULT_BEAM = 8;
 
+/**
+ * Chosen on the 300 validation utterances at the default search (beam 8): margins 0, 0.15 and
+ * 0.3 made 18 %, 13 % and 9 % fewer decoder calls than no margin; 0 changed 11 (local) and 17
+ * (global) transcripts and cost WER, 0.15 and 0.3 changed none. 0.3 keeps twice the last safe
+ * margin.
+ */
+export const DEFAULT_END_MARGIN = 0.3;
+
 export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   mode: 'global',
   beam: DEFAULT_BEAM,
@@ -81,6 +97,7 @@ export const DEFAULT_DECODING_OPTIONS: DecodingOptions = Object.freeze({
   lengthPenalty: 1,
   maxTokensPerFrame: 1,
   maxLengthSlack: 10,
+  endMargin: DEFAULT_END_MARGIN,
   returnAttention: false,
   timestamps: DEFAULT_TIMESTAMPS,
 });
@@ -94,7 +111,7 @@ export const MAX_BEAM = 64;
 /** Every key of DecodingOptions; validateDecodingOptions refuses any other. */
 export const DECODING_OPTION_KEYS = [
   'mode', 'beam', 'lengthPenalty', 'maxTokensPerFrame', 'maxLengthSlack', 'left', 'right',
-  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'wordLmWeight', 'returnAttention', 'timestamps',
+  'ctcWeight', 'lmWeight', 'oovPenalty', 'wordPenalty', 'wordLmWeight', 'endMargin', 'returnAttention', 'timestamps',
 ] as const satisfies readonly (keyof DecodingOptions)[];
 /** A key added to DecodingOptions but not to the list fails to type-check here. */
 export type UnlistedDecodingOption = Exclude<keyof DecodingOptions, (typeof DECODING_OPTION_KEYS)[number]>;
@@ -132,6 +149,7 @@ export function validateDecodingOptions(options: Partial<DecodingOptions> = {}):
     const v = o[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(key, `${key} must be a finite number >= 0, got ${String(v)}`);
   }
+  if (!(typeof o.endMargin === 'number' && o.endMargin >= 0)) bad('endMargin', `endMargin must be a number >= 0 (Infinity: off), got ${String(o.endMargin)}`);
   if (typeof o.returnAttention !== 'boolean') bad('returnAttention', `returnAttention must be true or false, got ${String(o.returnAttention)}`);
   if (!isTimestampSource(o.timestamps)) bad('timestamps', `timestamps must be one of ${TIMESTAMP_SOURCES.join(', ')}, got ${JSON.stringify(o.timestamps)}`);
   return Object.freeze(o);

@@ -37,6 +37,12 @@ export interface SearchStrategies {
   /** Never proposed: <blank> (CTC only) and <sos>. */
   readonly bannedTokens: readonly number[];
   readonly keepWeights: boolean;
+  /**
+   * Ends the search once every live hypothesis's ranked score is more than this below the best
+   * finished one's (with the default ranker: its mean score per token so far); Infinity turns
+   * it off, leaving only the exact rule (no live hypothesis can still win).
+   */
+  readonly endMargin: number;
 }
 
 export interface SearchResult {
@@ -181,6 +187,10 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
       if (next.length > 0 || finished.length > 0) alive = next;
       else done = true; // nothing could be proposed (every score NaN): keep what there is
       if (alive.every((h) => s.ranker.bestReachable(h.logProb, h.length, s.end.maxLength) <= bestFinished)) done = true;
+      // A heuristic end (as ESPnet's end detection): the exact rule above waits for any live
+      // hypothesis that could in theory still win, which with length normalisation is nearly
+      // every one until the length cap.
+      else if (finished.length > 0 && alive.every((h) => s.ranker.score(h.logProb, h.length) < bestFinished - s.endMargin)) done = true;
     },
     best() {
       const { best, score } = done ? winner() : { best: shown(), score: 0 };

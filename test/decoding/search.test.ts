@@ -111,6 +111,41 @@ describe('beam search', () => {
     expect(result.decoderSteps).toBe(cap);
   });
 
+  describe('endMargin', () => {
+    // "b" ends at once and well (mean score per token -0.40); after "a" no step is better than
+    // 0.4, leaving its hypotheses at -0.80 per token or worse, and then, if followed, come
+    // near-certain steps that bring "aq..." to -0.07.
+    const [a, b, o, p, q] = ['a', 'b', 'o', 'p', 'q'].map(id);
+    const script: Script = (prefix) => {
+      if (prefix.length === 0) return new Map([[a, 0.5], [b, 0.5]]);
+      if (prefix[0] === b) return new Map([[2, 0.9], [id('e'), 0.1]]);
+      if (prefix.length === 1) return new Map([[o, 0.3], [p, 0.3], [q, 0.4]]);
+      return prefix.length < 22 ? new Map([[o, 0.999], [2, 0.001]]) : new Map([[2, 0.999], [o, 0.001]]);
+    };
+
+    it('ends the search once every live hypothesis is that far below the best finished one', async () => {
+      const early = scriptedSession(script, FRAMES);
+      const result = await decodeAttention(early, ctx, { beam: 2, endMargin: 0.3 });
+      expect(result.text).toBe('b');
+      expect(result.decoderSteps).toBe(2);
+      expect(early.calls.length).toBe(2);
+    });
+
+    it('is a heuristic: a live hypothesis that would have recovered is dropped; Infinity keeps only the exact rule', async () => {
+      const exact = await decodeAttention(scriptedSession(script, FRAMES), ctx, { beam: 2, endMargin: Number.POSITIVE_INFINITY });
+      expect(exact.text).toBe('aq' + 'o'.repeat(20));
+      expect(exact.decoderSteps).toBeGreaterThan(22);
+      const wide = await decodeAttention(scriptedSession(script, FRAMES), ctx, { beam: 2, endMargin: 1 });
+      expect(wide.text).toBe(exact.text); // -0.80 is within 1 of -0.40
+    });
+
+    it('is validated', () => {
+      expect(validateDecodingOptions({}).endMargin).toBe(0.3);
+      for (const bad of [-0.1, Number.NaN, '0.3'])
+        expect(() => validateDecodingOptions({ endMargin: bad as number })).toThrow(/endMargin must be a number >= 0/);
+    });
+  });
+
   it('collapses stray spaces in the text but keeps them as tokens', async () => {
     const result = await decodeAttention(scriptedSession(spell(' a  b '), FRAMES), ctx, { beam: 2 });
     expect(result.text).toBe('a b');
