@@ -75,10 +75,10 @@ export const DEFAULT_TIMESTAMPS: TimestampSource = 'ctc';
 export const DEFAULT_CTC_WEIGHT = 0.3;
 
 /**
- * The widest beam whose default decoding stays within the issue's CPU budget (RTF 0.01 on one
- * thread, held-out split, README "Decoding"): fused with the LM, a wider beam loses far fewer good
- * hypotheses (validation WER 55.2 / 51.4 / 50.1 / 48.5 % at beams 4 / 8 / 12 / 16 in local
- * mode; without the LM 63.6 at 4 and 62.0 at 16).
+ * Fused with the LM, a wider beam loses far fewer good hypotheses (validation WER 55.2 / 51.4 /
+ * 50.1 / 48.5 % at beams 4 / 8 / 12 / 16 in local mode; without the LM 63.6 at 4 and 62.0 at 16).
+ * Beam 8's CPU RTF on one thread is 0.012-0.015 (held-out split, README "Decoding results"),
+ * above issue 9's 0.01; beam 4 stays near it.
  */
 export const DEFAULT_BEAM = 8;
 

@@ -2,10 +2,11 @@ import { CTC_WINDOW_LOG_PROB, logAdd } from '../../src/decoding/ctcPrefix.ts';
 
 /**
  * The CTC prefix scorer as it was first written (src/decoding/ctcPrefix.ts at a132c1d): it keeps
- * both forward variables per state and recomputes phi = logAdd(blank, nonBlank) wherever it is
- * needed. The scorer in src/ was rewritten for speed to do the same operations on the same
- * operands, once each; ctcPrefix.test.ts checks that the two agree to the last bit, which is what
- * keeps the default decoding's transcripts unchanged by the rewrite.
+ * both forward variables per state, in logs, and recomputes phi = logAdd(blank, nonBlank)
+ * wherever it is needed. The scorer in src/ was rewritten for speed, first doing the same
+ * operations once each (bit-identical), then in probabilities with a scale per state (2f272c1);
+ * ctcPrefix.test.ts checks that the two agree to 1e-9 relative, which keeps the default
+ * decoding's transcripts unchanged (its token scores are float32).
  */
 
 const NEG_INF = Number.NEGATIVE_INFINITY;
