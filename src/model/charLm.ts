@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError } from '../errors.ts';
 import { isRecord } from './bundleConfig.ts';
+import { readLmFile } from './lmFile.ts';
 import { createWordIndex, type WordIndex } from './wordIndex.ts';
 import { parseWordLmDescription, type WordLmDescription } from './wordLm.ts';
 
@@ -64,22 +65,8 @@ export const LOG_PROB_CACHE_SIZE = 24576;
 
 /** Parses lm.bin; `path` names the file in every error. */
 export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
-  const corrupt = (message: string): never => {
-    throw new ModelError('MODEL_CORRUPT', `not a character LM file: ${message}`, path);
-  };
-  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) corrupt(`no ${MAGIC} signature`);
-  const headLength = data.getUint32(8, true);
-  if (12 + headLength > bytes.length) corrupt('header runs past the end');
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
-  } catch {
-    corrupt('header is not JSON');
-  }
-  if (!isRecord(header)) return corrupt('header is not an object');
+  const { header, headerEnd, corrupt, count } = readLmFile(bytes, path, MAGIC, 'character LM');
   const { order, nodes, entries, symbols } = header;
-  const count = (v: unknown, name: string, min: number) => (Number.isInteger(v) && (v as number) >= min ? (v as number) : corrupt(`header.${name} must be an integer >= ${min}`));
   count(order, 'order', 1);
   count(nodes, 'nodes', 1);
   count(entries, 'entries', 0);
@@ -103,7 +90,7 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   const n = nodes as number;
   const e = entries as number;
 
-  let at = 12 + headLength;
+  let at = headerEnd;
   const align = () => (at = Math.ceil(at / 4) * 4);
   const take = <T>(make: (buffer: ArrayBuffer) => T, length: number, width: number): T => {
     if (at + length * width > bytes.length) corrupt('arrays run past the end');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError } from '../errors.ts';
 import { isRecord } from './bundleConfig.ts';
+import { readLmFile } from './lmFile.ts';
 
 /**
  * The bundle's word n-gram language model (word_lm.bin, written by training/lm/build_word_lm.py,
@@ -45,22 +46,8 @@ const MAGIC = 'LASWDLM1';
 
 /** Parses word_lm.bin; `path` names the file in every error. */
 export function parseWordLm(bytes: Uint8Array, path: string): WordLm {
-  const corrupt = (message: string): never => {
-    throw new ModelError('MODEL_CORRUPT', `not a word LM file: ${message}`, path);
-  };
-  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) corrupt(`no ${MAGIC} signature`);
-  const headLength = data.getUint32(8, true);
-  if (12 + headLength > bytes.length) corrupt('header runs past the end');
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
-  } catch {
-    corrupt('header is not JSON');
-  }
-  if (!isRecord(header)) return corrupt('header is not an object');
+  const { header, headerEnd, corrupt, count } = readLmFile(bytes, path, MAGIC, 'word LM');
   const { order, nodes, entries, words } = header;
-  const count = (v: unknown, name: string, min: number) => (Number.isInteger(v) && (v as number) >= min ? (v as number) : corrupt(`header.${name} must be an integer >= ${min}`));
   count(order, 'order', 1);
   const n = count(nodes, 'nodes', 1);
   const e = count(entries, 'entries', 0);
@@ -70,7 +57,7 @@ export function parseWordLm(bytes: Uint8Array, path: string): WordLm {
   const symbolOf = new Map(vocabulary.map((w, i) => [w, i]));
   if (symbolOf.size !== V) corrupt('header.words repeats a word');
 
-  let at = 12 + headLength;
+  let at = headerEnd;
   at = Math.ceil(at / 4) * 4;
   const take = <T>(make: (buffer: ArrayBuffer) => T, length: number): T => {
     if (at + length * 4 > bytes.length) corrupt('arrays run past the end');
