@@ -31,8 +31,10 @@ def corpus(tmp_path):
     return str(tmp_path)
 
 
-def _probability(contexts, history, symbol, order):
-    p = 1.0 / OUTPUTS
+def probability(contexts: dict, outputs: int, history: list, symbol: int, order: int) -> float:
+    """p(symbol | history) of interpolated Kneser-Ney over a uniform base of `outputs` symbols
+    (test_word_lm uses it too)."""
+    p = 1.0 / outputs
     for k in range(0, order):
         context = tuple(history[len(history) - k:]) if k else ()
         if k > len(history) or context not in contexts:
@@ -40,6 +42,10 @@ def _probability(contexts, history, symbol, order):
         gamma, a = contexts[context]
         p = gamma * p + a.get(symbol, 0.0)
     return p
+
+
+def _probability(contexts, history, symbol, order):
+    return probability(contexts, OUTPUTS, history, symbol, order)
 
 
 def test_held_out_sentences_never_train(corpus):

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from test_lm import corpus  # noqa: F401 (the fixture: a train.tsv that wrongly holds held-out sentences)
+from test_lm import corpus, probability  # noqa: F401 (corpus: the fixture, a train.tsv that wrongly holds held-out sentences)
 from training.lm.build_word_lm import MAGIC, build, estimate_words
 from training.lm.build_char_lm import serialise
 
@@ -41,18 +41,6 @@ def read_word_lm(data: bytes) -> tuple:
     contexts = {context_of[node]: (gamma[node], {entry_symbol[k]: entry_prob[k] for k in range(entry_start[node], entry_start[node + 1])})
                 for node in range(nodes)}
     return header, contexts
-
-
-def probability(contexts: dict, outputs: int, history: list, symbol: int, order: int) -> float:
-    """p(symbol | history) of interpolated Kneser-Ney over a uniform base of `outputs` symbols."""
-    p = 1.0 / outputs
-    for k in range(0, order):
-        context = tuple(history[len(history) - k:]) if k else ()
-        if k > len(history) or context not in contexts:
-            break
-        gamma, a = contexts[context]
-        p = gamma * p + a.get(symbol, 0.0)
-    return p
 
 
 def history_of(words: list, context_words: list, order: int) -> list:
