@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { isModeName, type ModeName } from '../attention/index.ts';
-import { DEFAULT_DECODING_OPTIONS, MAX_BEAM, validateDecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { integerFlag, numberFlag, usage, UsageError } from './flags.ts';
+import { searchFlagFields, SEARCH_FLAG_OPTIONS } from './decodingFlags.ts';
+import { integerFlag, usage, UsageError } from './flags.ts';
 
 const DEFAULT_OUT_DIR = 'las-compare';
 const DEFAULT_MODES = 'global,local';
@@ -25,6 +26,12 @@ Options:
   --out DIR       report folder (default ./${DEFAULT_OUT_DIR})
   --beam N        beam width for every mode, 1 = greedy (default ${DEFAULT_DECODING_OPTIONS.beam})
   --ctc-weight X  CTC weight of joint CTC/attention decoding, 0..1 (default: las transcribe's)
+  --lm-weight X   weight of the model's language model (shallow fusion), 0..10 (default: the
+                  model's own, config.json lm.weight; 0 = off)
+  --word-lm-weight X
+                  weight of the model's word language model, scored at each word's end beside
+                  the character LM, 0..10 (default: the model's own, config.json lm.word.weight;
+                  0 = off)
   --threads N     ONNX threads per operator (default 1)
   --model DIR     model bundle (default ${DEFAULT_MODEL_DIR})
 
@@ -36,19 +43,18 @@ function parse(args: readonly string[]) {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { modes: { type: 'string' }, out: { type: 'string' }, beam: { type: 'string' }, 'ctc-weight': { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
+    options: { ...SEARCH_FLAG_OPTIONS, modes: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a manifest file or a folder of WAV files' : `give one manifest or folder, got ${positionals.length}`);
   const modes = (values.modes ?? DEFAULT_MODES).split(',').map((m) => m.trim());
   const unknown = modes.filter((m) => !isModeName(m));
   if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--modes: unknown attention mode ${unknown.map((m) => JSON.stringify(m)).join(', ')} (valid: global, local)`);
   if (new Set(modes).size !== modes.length) throw new UsageError(`--modes lists a mode twice: ${modes.join(',')}`);
-  const beam = integerFlag('beam', values.beam, 1, MAX_BEAM);
-  const ctcWeight = numberFlag('ctc-weight', values['ctc-weight'], 0, 1);
-  for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, beam, ctcWeight });
+  const search = searchFlagFields(values);
+  for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, ...search });
   const threads = integerFlag('threads', values.threads, 1, 256);
   validateSessionOptions({ intraOpThreads: threads });
-  return { input: positionals[0], modes: modes as ModeName[], beam, ctcWeight, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
+  return { input: positionals[0], modes: modes as ModeName[], search, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
 }
 
 export const compareCommand: Command = {
@@ -67,7 +73,7 @@ export const compareCommand: Command = {
           model: parsed.model,
           sessionOptions: { intraOpThreads: parsed.threads },
           modes: parsed.modes,
-          decoding: { beam: parsed.beam, ctcWeight: parsed.ctcWeight },
+          decoding: parsed.search,
           outDir: parsed.out,
           onUtterance: (item) => {
             if (!item.ok) {

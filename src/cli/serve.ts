@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '../attention/types.ts';
+import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
 import { validateServerOptions, type ServerOptions } from '../server/options.ts';
+import { DEFAULT_STREAMING_OPTIONS } from '../streaming/options.ts';
+import { PARTIAL_SOURCES } from '../streaming/partialSource.ts';
 import type { Command } from './command.ts';
+import { searchFlagFields, SEARCH_FLAG_OPTIONS } from './decodingFlags.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 
@@ -19,6 +23,18 @@ Options:
   --model DIR           model bundle (default ${DEFAULT_MODEL_DIR})
   --attention local|global
                         the page's default attention mode (default local)
+  --partials attention|triggered|ctc
+                        where local-mode partial text comes from, for every stream (default
+                        ${DEFAULT_STREAMING_OPTIONS.partialSource}; as las listen --partials): attention: the greedy attention
+                        decoder; triggered: those, then at once an attention step for each
+                        character the CTC head has heard past the pointer; ctc: the CTC head's
+                        greedy transcript. Finals are the same
+  --beam N              beam width of each final's decode (default ${DEFAULT_STREAMING_OPTIONS.beam}, as las transcribe)
+  --ctc-weight X        weight of the CTC head in each final's joint decode, 0..1 (default ${DEFAULT_DECODING_OPTIONS.ctcWeight})
+  --lm-weight X         weight of the model's language model in each final's decode (default:
+                        the model's own, config.json lm.weight; 0 = off)
+  --word-lm-weight X    weight of the model's word language model in each final's decode,
+                        0..10 (default: the model's own, config.json lm.word.weight; 0 = off)
   --max-streams N       streams recognised at once (default 4)
   --idle-timeout S      close a connection silent for S seconds (default 30)
   --max-message-kb N    largest WebSocket message in KiB (default 256)
@@ -28,10 +44,13 @@ Options:
 Exit codes: 0 stopped, 1 the model or the port failed, 2 bad usage.
 `;
 
-function parse(args: readonly string[]): { model: string; server: Partial<ServerOptions> } {
+/** `las serve`'s arguments as the model folder and the server's options (UsageError for bad ones). Exported for tests. */
+export function parseServeArgs(args: readonly string[]): { model: string; server: Partial<ServerOptions> } {
   const { values } = parseArgs({
     args: [...args],
     options: {
+      ...SEARCH_FLAG_OPTIONS,
+      partials: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       model: { type: 'string' },
@@ -52,7 +71,12 @@ function parse(args: readonly string[]): { model: string; server: Partial<Server
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
     maxMessageBytes: kib === undefined ? undefined : kib * 1024,
     allowedHosts: values['allow-host']?.split(',').map((h) => h.trim()),
-    recognition: { mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local' },
+    // Every stream's; a start message may choose only the mode.
+    recognition: {
+      mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? 'local',
+      partialSource: choiceFlag('partials', values.partials, PARTIAL_SOURCES),
+      ...searchFlagFields(values),
+    },
   };
   validateServerOptions(server);
   return { model: values.model ?? DEFAULT_MODEL_DIR, server };
@@ -85,7 +109,7 @@ export const serveCommand: Command = {
   async run(args) {
     // The parent's channel must not keep this process alive once it has finished (or failed).
     if (isServeChild()) process.channel!.unref();
-    const parsed = usage('serve', () => parse(args));
+    const parsed = usage('serve', () => parseServeArgs(args));
     if (typeof parsed === 'number') return parsed;
     const [{ loadModel }, { startServer }] = await Promise.all([import('../offline/transcribe.ts'), import('../server/server.ts')]);
     const model = await loadModel(parsed.model);

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
-import { TIMESTAMP_SOURCES } from '../decoding/ctcTiming.ts';
 import { ModelError } from '../errors.ts';
 import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
@@ -8,7 +7,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.t
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
-import { DECODING_FLAG_OPTIONS, parseDecodingFlags } from './decodingFlags.ts';
+import { DECODING_FLAG_OPTIONS, parseDecodingFlags, timestampsFlag } from './decodingFlags.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
 import { readStdin } from './stdin.ts';
@@ -97,7 +96,7 @@ function parse(args: readonly string[]): Parsed {
   return {
     inputs: files,
     format,
-    decoding: validateDecodingOptions({ ...parseDecodingFlags(values), ...optional('timestamps', choiceFlag('timestamps', values.timestamps, TIMESTAMP_SOURCES)) }),
+    decoding: validateDecodingOptions({ ...parseDecodingFlags(values), ...optional('timestamps', timestampsFlag(values.timestamps)) }),
     ...optional('threads', threads),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, MAX_CONCURRENCY)),
     model: values.model ?? DEFAULT_MODEL_DIR,

@@ -178,6 +178,45 @@ describe('CLI flags', () => {
     expect(refused.stderr + refused.stdout).toMatch(/needs a word language model/);
   });
 
+  it.each([
+    [['--lm-weight', '11'], /--lm-weight must be a number in 0\.\.10, got "11"/],
+    [['--word-lm-weight', 'lots'], /--word-lm-weight must be a number in 0\.\.10, got "lots"/],
+  ])('las compare %j is a usage error naming the flag', async (flags, message) => {
+    const run = await runCli(['compare', SAMPLE, ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('las compare --lm-weight and --word-lm-weight reach the decoder', async () => {
+    writeFileSync(join(scratch, 'one.tsv'), `${SAMPLE}\tthe quick brown fox\n`);
+    const text = async (model: string, args: string[]) => {
+      const out = mkdtempSync(join(scratch, 'cmp'));
+      const run = await runCli(['compare', join(scratch, 'one.tsv'), '--modes', 'global', '--model', model, '--out', out, ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { utterances: { runs: { text: string }[] }[] };
+      return report.utterances[0].runs[0].text;
+    };
+    const lmOff = await text(withLm, ['--lm-weight', '0']);
+    expect(lmOff).toBe((await transcribe(SAMPLE, { model: plain })).text);
+    expect(await text(withLm, ['--lm-weight', '2'])).toBe((await transcribe(SAMPLE, { model: fused })).text);
+    expect(await text(withLm, ['--lm-weight', '2'])).not.toBe(lmOff);
+    const wordOff = await text(withWordLm, ['--word-lm-weight', '0']);
+    expect(wordOff).toBe((await transcribe(SAMPLE, { model: fused })).text);
+    const wordOn = await text(withWordLm, ['--word-lm-weight', '2']);
+    expect(wordOn).toBe((await transcribe(SAMPLE, { model: wordFused, wordLmWeight: 2 })).text);
+    expect(wordOn).not.toBe(wordOff);
+  });
+
+  it('las serve refuses an LM weight its bundle cannot apply before listening (exit 1)', async () => {
+    const noLm = await runCli(['serve', '--port', '0', '--model', TINY, '--lm-weight', '0.5']);
+    expect(noLm.code).toBe(1);
+    expect(noLm.stderr).toMatch(/lmWeight 0.5 needs a language model/);
+    expect(noLm.stdout).not.toMatch(/open http/);
+    const noWordLm = await runCli(['serve', '--port', '0', '--model', withLm, '--word-lm-weight', '0.5']);
+    expect(noWordLm.code).toBe(1);
+    expect(noWordLm.stderr).toMatch(/wordLmWeight 0.5 needs a word language model/);
+  });
+
   it('las listen --ctc-weight and --lm-weight reach the final decode', async () => {
     const finals = async (args: string[]) => {
       const run = await runCli(['listen', '--model', withLm, '--json', '--attention', 'global', '--input', SAMPLE, ...args]);
