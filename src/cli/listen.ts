@@ -7,7 +7,7 @@ import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
 import { CONTRACT_SUBSAMPLING } from '../model/bundleFacts.ts';
-import { decodingFlagFields, DECODING_FLAG_OPTIONS } from './decodingFlags.ts';
+import { decodingFlagFields, DECODING_FLAG_OPTIONS, timestampsFlag } from './decodingFlags.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { readStdin } from './stdin.ts';
 
@@ -50,6 +50,10 @@ Options:
                             character the CTC head has heard past the pointer, replaced by the
                             decoder's own when its window arrives; ctc: the CTC head's greedy
                             transcript, never revised. Finals are the same
+  --timestamps ctc|attention
+                            where each final's token times come from, as for las transcribe
+                            (default ${DEFAULT_STREAMING_OPTIONS.timestamps}: the CTC head's forced alignment of the text;
+                            attention: each step's attention peak). Partials keep their own
   --rule1 S                 end an utterance with no speech after S s of silence (default ${DEFAULT_ENDPOINT_OPTIONS.silenceWithoutContent})
   --rule2 S                 end an utterance after S s of silence following speech (default ${DEFAULT_ENDPOINT_OPTIONS.silenceAfterContent})
   --rule3 S                 end any utterance at S s long (default ${DEFAULT_ENDPOINT_OPTIONS.maxUtterance})
@@ -93,6 +97,7 @@ function parse(args: readonly string[]): Parsed {
       model: { type: 'string' },
       chunk: { type: 'string' },
       partials: { type: 'string' },
+      timestamps: { type: 'string' },
       rule1: { type: 'string' },
       rule2: { type: 'string' },
       rule3: { type: 'string' },
@@ -117,6 +122,7 @@ function parse(args: readonly string[]): Parsed {
     ...decoding,
     chunkFrames,
     partialSource: choiceFlag('partials', values.partials, PARTIAL_SOURCES),
+    timestamps: timestampsFlag(values.timestamps),
     endpoint,
     input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };

@@ -11,7 +11,7 @@ import { loadModel } from '../../src/offline/transcribe.ts';
 import { DEFAULT_DECODING_OPTIONS } from '../../src/decoding/options.ts';
 import { DEFAULT_ENDPOINT_OPTIONS } from '../../src/streaming/endpoint.ts';
 import { DEFAULT_STREAMING_OPTIONS } from '../../src/streaming/options.ts';
-import { offlineText, SAMPLES, TINY } from './helpers.ts';
+import { offlineText, SAMPLES, streamAll, TINY } from './helpers.ts';
 
 const FAKE_BIN = resolve(import.meta.dirname, 'fixtures/bin');
 const WAV = join(SAMPLES, 'festival-kal-note.wav');
@@ -99,6 +99,29 @@ describe('las listen', () => {
       expect(p.newTokens.length).toBeGreaterThan(0);
     });
     for (const f of all.filter((e): e is FinalEvent => e.type === 'final')) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+  });
+
+  it('--timestamps reaches the final decode: each final\'s token times are a recognizer\'s with that source', async () => {
+    const ms = (seconds: number) => Math.round(seconds * 1000) / 1000; // as --json writes times
+    const finalTimes = (all: readonly StreamEvent[]) => all.filter((e): e is FinalEvent => e.type === 'final').map((f) => ({ text: f.text, times: f.tokens.map((t) => [t.token, ms(t.start), ms(t.end)]) }));
+    const run = async (...flags: string[]) => {
+      const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY, '--attention', 'global', ...flags);
+      expect(code).toBe(0);
+      return finalTimes(events(out));
+    };
+    const attention = await run('--timestamps', 'attention');
+    const ctc = await run('--timestamps', 'ctc');
+    expect(attention).toEqual(finalTimes(await streamAll(model, audio, { mode: 'global', timestamps: 'attention' })));
+    expect(ctc).toEqual(finalTimes(await streamAll(model, audio, { mode: 'global', timestamps: 'ctc' })));
+    expect(await run()).toEqual(ctc); // the default, as las transcribe's
+    expect(attention.map((f) => f.text)).toEqual(ctc.map((f) => f.text)); // same text, other times
+    expect(attention).not.toEqual(ctc);
+  });
+
+  it('--timestamps with another value is a usage error naming the flag', async () => {
+    const { code, err } = await las('listen', '--model', TINY, '--timestamps', 'peaks');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--timestamps must be one of ctc, attention, got "peaks"/);
   });
 
   it('records through the recorder on PATH with the chosen device; a piped run prints the finals', async () => {
