@@ -7,7 +7,7 @@ import { LasError } from '../errors.ts';
 import { parseManifest } from '../report/manifest.ts';
 import type { OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
-import { DECODING_FLAG_OPTIONS, parseDecodingFlags } from './decodingFlags.ts';
+import { DECODING_FLAG_OPTIONS, parseDecodingFlags, timestampsFlag } from './decodingFlags.ts';
 import { readFileList } from './fileList.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
@@ -31,6 +31,9 @@ inputs were queued and how many skipped.
   --attention, --beam, --ctc-weight, --lm-weight, --word-lm-weight, --left, --right
                             decoding options, as for las transcribe (default beam ${DEFAULT_DECODING_OPTIONS.beam},
                             CTC weight ${DEFAULT_DECODING_OPTIONS.ctcWeight})
+  --timestamps ctc|attention
+                            where word times come from, as for las transcribe (default
+                            ${DEFAULT_DECODING_OPTIONS.timestamps}); part of the job id, like the decoding options
   --subtitles srt,vtt       also store subtitles with each result
   --bytes                   carry each file's bytes in the job (at most 8 MiB a file), for workers
                             without the shared storage; default: its absolute path
@@ -76,28 +79,31 @@ function queueInputs(given: readonly string[]): string[] {
 /** A manifest as las compare reads it (path<TAB>transcript, paths relative to the manifest's folder). */
 const manifestPaths = (path: string): string[] => parseManifest(readFileSync(path, 'utf8'), path).map((entry) => entry.path);
 
-async function add(args: readonly string[]): Promise<number> {
-  const parsed = usage('queue add', () => {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...COMMON, ...DECODING_FLAG_OPTIONS, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, 'retry-failed': { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
-    });
-    const listed = values['files-from'] === undefined ? [] : readFileList(values['files-from']);
-    const given = [...positionals, ...listed];
-    if (given.length === 0) throw new UsageError('no inputs (give WAV files, a folder or a manifest .tsv)');
-    if (given.includes('-')) throw new UsageError("'-' (stdin) cannot be queued: queue a file");
-    const subtitles = values.subtitles === undefined ? [] : values.subtitles.split(',').map((f) => choiceFlag('subtitles', f.trim(), ['srt', 'vtt'] as const)!);
-    return {
-      target: target(values),
-      inputs: queueInputs(given),
-      decoding: parseDecodingFlags(values), // enqueue keeps the fields a job carries
-      formats: subtitles,
-      carry: values.bytes === true ? ('bytes' as const) : ('path' as const),
-      retryFailed: values['retry-failed'] === true,
-      ...(values.attempts === undefined ? {} : { attempts: integerFlag('attempts', values.attempts, 1, 100)! }),
-    };
+/** `las queue add`'s arguments as the inputs and what to queue them with (UsageError for bad ones). Exported for tests. */
+export function parseQueueAddArgs(args: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { ...COMMON, ...DECODING_FLAG_OPTIONS, timestamps: { type: 'string' }, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, 'retry-failed': { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
   });
+  const listed = values['files-from'] === undefined ? [] : readFileList(values['files-from']);
+  const given = [...positionals, ...listed];
+  if (given.length === 0) throw new UsageError('no inputs (give WAV files, a folder or a manifest .tsv)');
+  if (given.includes('-')) throw new UsageError("'-' (stdin) cannot be queued: queue a file");
+  const subtitles = values.subtitles === undefined ? [] : values.subtitles.split(',').map((f) => choiceFlag('subtitles', f.trim(), ['srt', 'vtt'] as const)!);
+  return {
+    target: target(values),
+    inputs: queueInputs(given),
+    decoding: { ...parseDecodingFlags(values), timestamps: timestampsFlag(values.timestamps) ?? DEFAULT_DECODING_OPTIONS.timestamps }, // enqueue keeps the fields a job carries
+    formats: subtitles,
+    carry: values.bytes === true ? ('bytes' as const) : ('path' as const),
+    retryFailed: values['retry-failed'] === true,
+    ...(values.attempts === undefined ? {} : { attempts: integerFlag('attempts', values.attempts, 1, 100)! }),
+  };
+}
+
+async function add(args: readonly string[]): Promise<number> {
+  const parsed = usage('queue add', () => parseQueueAddArgs(args));
   if (typeof parsed === 'number') return parsed;
   const { enqueue } = await import('../queue/enqueue.ts');
   const summary = await enqueue(parsed.inputs, { ...parsed.target, decoding: parsed.decoding, formats: parsed.formats, carry: parsed.carry, retryFailed: parsed.retryFailed, ...(parsed.attempts === undefined ? {} : { attempts: parsed.attempts }) });

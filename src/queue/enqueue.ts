@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { DecodingOptions } from '../decoding/options.ts';
-import { validateDecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/options.ts';
 import { AudioError, ConfigError, LasError, QueueError } from '../errors.ts';
 import { checkRedis, parseRedisUrl, redisOptions } from './connection.ts';
 import { hashBytes, hashFile, jobIdFor } from './jobId.ts';
@@ -10,8 +10,8 @@ import { validateQueueName, type QueueTarget } from './names.ts';
 import { MAX_PAYLOAD_BYTES, SUBTITLE_FORMATS, type JobDecoding, type JobPayload, type SubtitleFormat } from './payload.ts';
 
 export interface EnqueueOptions extends QueueTarget {
-  /** Mode, beam, CTC, LM and word LM weights and local window; the rest of DecodingOptions keeps its defaults. */
-  readonly decoding?: Partial<Pick<DecodingOptions, 'mode' | 'beam' | 'ctcWeight' | 'lmWeight' | 'wordLmWeight' | 'left' | 'right'>>;
+  /** Mode, beam, CTC, LM and word LM weights, local window and timestamp source; the rest of DecodingOptions keeps its defaults. */
+  readonly decoding?: Partial<Pick<DecodingOptions, 'mode' | 'beam' | 'ctcWeight' | 'lmWeight' | 'wordLmWeight' | 'left' | 'right' | 'timestamps'>>;
   /** Subtitles to store beside the JSON record. Default none. */
   readonly formats?: readonly SubtitleFormat[];
   /**
@@ -48,6 +48,8 @@ export function jobDecoding(options: EnqueueOptions['decoding']): JobDecoding {
     ...(d.wordLmWeight === undefined ? {} : { wordLmWeight: d.wordLmWeight }),
     ...(d.left === undefined ? {} : { left: d.left }),
     ...(d.right === undefined ? {} : { right: d.right }),
+    // Carried only when not the default, so that a default job stays readable by workers from before the field.
+    ...(d.timestamps === DEFAULT_DECODING_OPTIONS.timestamps ? {} : { timestamps: d.timestamps }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { isModeName, MODE_NAMES } from '../attention/index.ts';
+import { isTimestampSource, TIMESTAMP_SOURCES, type TimestampSource } from '../decoding/ctcTiming.ts';
 import { MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/options.ts';
 import { QueueError } from '../errors.ts';
 
@@ -24,6 +25,8 @@ export interface JobDecoding {
   readonly wordLmWeight?: number;
   readonly left?: number;
   readonly right?: number;
+  /** Where word times come from; absent: the default (DecodingOptions.timestamps, 'ctc'). */
+  readonly timestamps?: TimestampSource;
 }
 
 export type JobSource = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'bytes'; readonly base64: string };
@@ -76,7 +79,7 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
   } else source = bad(`source.kind must be "path" or "bytes", got ${JSON.stringify(s.kind)}`);
 
   const o = record(d.decoding, 'decoding');
-  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'lmWeight', 'wordLmWeight', 'left', 'right'], 'decoding');
+  onlyKeys(o, ['mode', 'beam', 'ctcWeight', 'lmWeight', 'wordLmWeight', 'left', 'right', 'timestamps'], 'decoding');
   if (!isModeName(o.mode)) bad(`decoding.mode must be one of ${MODE_NAMES.join(', ')}`);
   if (!(Number.isInteger(o.beam) && (o.beam as number) >= 1 && (o.beam as number) <= MAX_BEAM)) bad(`decoding.beam must be an integer in 1..${MAX_BEAM}`);
   if (!(typeof o.ctcWeight === 'number' && o.ctcWeight >= 0 && o.ctcWeight <= 1)) bad('decoding.ctcWeight must be a number in [0, 1]');
@@ -84,6 +87,7 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
     if (o[key] !== undefined && !(typeof o[key] === 'number' && (o[key] as number) >= 0 && (o[key] as number) <= MAX_LM_WEIGHT)) bad(`decoding.${key} must be a number in [0, ${MAX_LM_WEIGHT}]`);
   for (const key of ['left', 'right'] as const)
     if (o[key] !== undefined && !(Number.isInteger(o[key]) && (o[key] as number) >= 0)) bad(`decoding.${key} must be an integer >= 0`);
+  if (o.timestamps !== undefined && !isTimestampSource(o.timestamps)) bad(`decoding.timestamps must be one of ${TIMESTAMP_SOURCES.join(', ')}`);
 
   const formats = Array.isArray(d.formats) ? d.formats : bad('formats must be an array');
   for (const f of formats) if (!(SUBTITLE_FORMATS as readonly unknown[]).includes(f)) bad(`formats may hold only ${SUBTITLE_FORMATS.join(', ')}, got ${JSON.stringify(f)}`);
@@ -97,6 +101,7 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
     ...(o.wordLmWeight === undefined ? {} : { wordLmWeight: o.wordLmWeight as number }),
     ...(o.left === undefined ? {} : { left: o.left as number }),
     ...(o.right === undefined ? {} : { right: o.right as number }),
+    ...(o.timestamps === undefined ? {} : { timestamps: o.timestamps as TimestampSource }),
   };
   return { version: 1, name, source, sha256: d.sha256 as string, decoding, formats: formats as SubtitleFormat[] };
 }

@@ -53,6 +53,10 @@ describe('validateJobPayload', () => {
     expect(validateJobPayload(structuredClone(weights), 'j3')).toEqual(weights);
     const off = { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: 0 } };
     expect(validateJobPayload(structuredClone(off), 'j4')).toEqual(off);
+    for (const timestamps of ['ctc', 'attention'] as const) {
+      const timed = { ...VALID, decoding: { ...VALID.decoding, timestamps } };
+      expect(validateJobPayload(structuredClone(timed), 'j5')).toEqual(timed);
+    }
   });
 
   it.each([
@@ -67,6 +71,9 @@ describe('validateJobPayload', () => {
     ['a word LM weight that is no number', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: '0.2' } }],
     ['a NaN word LM weight', { ...VALID, decoding: { ...VALID.decoding, wordLmWeight: Number.NaN } }],
     ['an LM weight out of range', { ...VALID, decoding: { ...VALID.decoding, lmWeight: 10.5 } }],
+    ['an unknown timestamp source', { ...VALID, decoding: { ...VALID.decoding, timestamps: 'peaks' } }],
+    ['a timestamp source that is no string', { ...VALID, decoding: { ...VALID.decoding, timestamps: 1 } }],
+    ['a null timestamp source', { ...VALID, decoding: { ...VALID.decoding, timestamps: null } }],
     ['a format twice', { ...VALID, formats: ['srt', 'srt'] }],
     ['a bad hash', { ...VALID, sha256: 'xyz' }],
     ['not base64', { ...VALID, source: { kind: 'bytes', base64: '<script>' } }],
@@ -117,9 +124,24 @@ describe('jobIdFor', () => {
     expect(new Set(ids).size).toBe(4);
     expect(jobIdFor(h, { mode: 'global', beam: 4, ctcWeight: 0.3, lmWeight: 0.3, wordLmWeight: 0.15 }, [])).toBe(ids[2]);
   });
+  it('differs with the timestamp source; ctc is the default, so the same job as none given', () => {
+    const base = { mode: 'global', beam: 4, ctcWeight: 0.3 } as const;
+    const none = jobIdFor(h, base, []);
+    expect(jobIdFor(h, { ...base, timestamps: 'ctc' }, [])).toBe(none);
+    expect(jobIdFor(h, { ...base, timestamps: 'attention' }, [])).not.toBe(none);
+  });
 });
 
 describe('jobDecoding (what las queue add puts in each job)', () => {
+  it('carries --timestamps attention, and leaves out the default (readable by workers from before the field)', () => {
+    expect(jobDecoding({ timestamps: 'attention' })).toMatchObject({ timestamps: 'attention' });
+    expect(jobDecoding({ timestamps: 'ctc' })).not.toHaveProperty('timestamps');
+    expect(jobDecoding({})).not.toHaveProperty('timestamps');
+    const decoding = jobDecoding({ timestamps: 'attention' });
+    expect(validateJobPayload({ ...VALID, decoding }, 'j').decoding).toEqual(decoding);
+    expect(() => jobDecoding({ timestamps: 'peaks' as never })).toThrow(ConfigError);
+  });
+
   it('carries --word-lm-weight and --lm-weight, and leaves them out when not given', () => {
     expect(jobDecoding(parseDecodingFlags({ 'word-lm-weight': '0.25', 'lm-weight': '0.5' }))).toEqual({ mode: 'global', beam: DEFAULT_DECODING_OPTIONS.beam, ctcWeight: DEFAULT_DECODING_OPTIONS.ctcWeight, lmWeight: 0.5, wordLmWeight: 0.25 });
     expect(jobDecoding(parseDecodingFlags({ 'word-lm-weight': '0' }))).toMatchObject({ wordLmWeight: 0 });
