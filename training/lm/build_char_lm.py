@@ -233,6 +233,22 @@ def build(corpus: str, order: int = DEFAULT_ORDER, pool: list = (), distinct: bo
                   "trainingText": training, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
+def write_lm(out_dir: str, name: str, data: bytes, info: dict) -> dict:
+    """Writes <name>.bin and <name>.json (info plus the file's name) into out_dir; returns the json.
+    A new file replaces the .bin, so a rebuild never writes through the link that models/lm's
+    files are in the tree (to the bundle's copies) into the shipped bundle."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, name + ".bin")
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
+    info = {"file": name + ".bin", **info}
+    with open(os.path.join(out_dir, name + ".json"), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return info
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default="training/work/corpus")
@@ -245,17 +261,7 @@ def main(argv=None) -> None:
     ap.add_argument("--word-penalty", type=float, default=0.0, help="default penalty per space recorded in lm.json (tuned on validation)")
     args = ap.parse_args(argv)
     data, info = build(args.corpus, args.order, pool_sentences() if args.pool else (), args.distinct)
-    os.makedirs(args.out, exist_ok=True)
-    # a new file replaces lm.bin, so a rebuild never writes through the link that models/lm/lm.bin
-    # is in the tree (to the bundle's copy) into the shipped bundle
-    path = os.path.join(args.out, "lm.bin")
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(path + ".tmp", path)
-    info = {"file": "lm.bin", "weight": args.weight, "oovPenalty": args.oov_penalty, "wordPenalty": args.word_penalty, **info}
-    with open(os.path.join(args.out, "lm.json"), "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=1, sort_keys=True)
-        f.write("\n")
+    info = write_lm(args.out, "lm", data, {"weight": args.weight, "oovPenalty": args.oov_penalty, "wordPenalty": args.word_penalty, **info})
     print(f"{args.out}/lm.bin: order {args.order}, {info['bytes']} bytes, {info['trainingText']['sentences']} sentences "
           f"({info['trainingText']['droppedHeldOut']} held-out dropped)", file=sys.stderr)
 

@@ -23,11 +23,10 @@ src/model/wordLm.ts reads it. Deterministic: same text, same bytes.
 """
 import argparse
 import hashlib
-import json
 import os
 import sys
 
-from training.lm.build_char_lm import estimate, pool_sentences, serialise, training_sentences
+from training.lm.build_char_lm import estimate, pool_sentences, serialise, training_sentences, write_lm
 
 MAGIC = b"LASWDLM1"
 DEFAULT_ORDER = 3
@@ -71,17 +70,9 @@ def main(argv=None) -> None:
     ap.add_argument("--weight", type=float, required=True, help="default word-LM fusion weight recorded in word_lm.json (tuned on validation)")
     args = ap.parse_args(argv)
     data, info = build(args.corpus, args.order, pool_sentences())
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "word_lm.bin")
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(path + ".tmp", path)  # never writes through a link into a shipped bundle
-    info = {"file": "word_lm.bin", "weight": args.weight, **info}
-    with open(os.path.join(args.out, "word_lm.json"), "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=1, sort_keys=True)
-        f.write("\n")
+    info = write_lm(args.out, "word_lm", data, {"weight": args.weight, **info})
     t = info["trainingText"]
-    print(f"{path}: order {args.order}, {info['bytes']} bytes, {t['sentences']} sentences, {t['words']} words, "
+    print(f"{os.path.join(args.out, info['file'])}: order {args.order}, {info['bytes']} bytes, {t['sentences']} sentences, {t['words']} words, "
           f"{t['tokens']} tokens ({t['droppedHeldOut']} held-out dropped)", file=sys.stderr)
 
 
