@@ -50,11 +50,15 @@ export function effectiveLmWeight(options: Pick<DecodingOptions, 'lmWeight'>, ct
  */
 export function effectiveWordLmWeight(options: Pick<DecodingOptions, 'lmWeight' | 'wordLmWeight'>, ctx: Pick<DecodeContext, 'lm'>): number {
   const asked = options.wordLmWeight;
-  if (asked !== undefined && asked > 0) {
-    if (ctx.lm?.word === undefined) throw new ConfigError(`wordLmWeight ${asked} needs a word language model, and this bundle has none (config.json has no "lm.word" field; use wordLmWeight 0)`, 'wordLmWeight');
-    if (effectiveLmWeight(options, ctx) === 0) throw new ConfigError(`wordLmWeight ${asked} is fused beside the character language model, which lmWeight 0 switches off (give lmWeight > 0, or wordLmWeight 0)`, 'wordLmWeight');
+  const wanted = asked !== undefined && asked > 0;
+  if (ctx.lm?.word === undefined) {
+    if (wanted) throw new ConfigError(`wordLmWeight ${asked} needs a word language model, and this bundle has none (config.json has no "lm.word" field; use wordLmWeight 0)`, 'wordLmWeight');
+    return 0;
   }
-  if (ctx.lm?.word === undefined || effectiveLmWeight(options, ctx) === 0) return 0;
+  if (effectiveLmWeight(options, ctx) === 0) {
+    if (wanted) throw new ConfigError(`wordLmWeight ${asked} is fused beside the character language model, which lmWeight 0 switches off (give lmWeight > 0, or wordLmWeight 0)`, 'wordLmWeight');
+    return 0;
+  }
   return asked ?? ctx.lm.word.weight;
 }
 

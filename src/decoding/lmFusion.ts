@@ -87,22 +87,23 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
   const start = oovPenalty === 0 ? undefined : words.root;
   const wordModel = wordLm !== undefined && wordLm.weight > 0 ? wordLm.model : undefined;
   const wordWeight = wordLm?.weight ?? 0;
-  /** [at a space, at <eos>]: what the word LM adds when the word being spelt ends there. */
-  const wordEnds = (s: FusedState): [number, number] => {
-    if (wordModel === undefined || s.history === undefined) return [0, 0];
-    if (s.spelt === '') return [0, wordWeight * wordModel.logProb(s.history, wordModel.eos)];
-    const symbol = wordModel.symbolOf(s.spelt);
-    const here = wordWeight * wordModel.logProb(s.history, symbol);
-    return [here, here + wordWeight * wordModel.logProb(wordModel.advance(s.history, symbol), wordModel.eos)];
-  };
   return {
     init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start, spelt: '', history: wordModel?.initial() }),
     score(state, attention, out) {
       const s = state as FusedState;
       inner.score(s.inner, attention, out);
-      if (weight > 0) lm.logProbs(s.context, lmLogProbs);
-      else lmLogProbs.fill(0);
-      const [atSpace, atEos] = wordEnds(s);
+      lm.logProbs(s.context, lmLogProbs);
+      // What the word LM adds when the word being spelt ends here: at a space, and at <eos>.
+      let atSpace = 0;
+      let atEos = 0;
+      if (wordModel !== undefined && s.history !== undefined) {
+        if (s.spelt === '') atEos = wordWeight * wordModel.logProb(s.history, wordModel.eos);
+        else {
+          const symbol = wordModel.symbolOf(s.spelt);
+          atSpace = wordWeight * wordModel.logProb(s.history, symbol);
+          atEos = atSpace + wordWeight * wordModel.logProb(wordModel.advance(s.history, symbol), wordModel.eos);
+        }
+      }
       const word = s.word;
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
