@@ -6,6 +6,7 @@ import type { LoadedModel } from '../model/index.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import type { DecodedSegment } from '../streaming/options.ts';
 import { createStreamingRecognizer } from '../streaming/recognizer.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 
 /**
  * Feature frames per encoder call offline (1.28 s). Where a recording is cut does not depend on
@@ -71,15 +72,11 @@ export async function transcribeSegmented(
     mode: decoding.mode,
     beam: decoding.beam,
     ctcWeight: decoding.ctcWeight,
-    ...(decoding.lmWeight === undefined ? {} : { lmWeight: decoding.lmWeight }),
-    ...(decoding.wordLmWeight === undefined ? {} : { wordLmWeight: decoding.wordLmWeight }),
-    ...(decoding.oovPenalty === undefined ? {} : { oovPenalty: decoding.oovPenalty }),
-    ...(decoding.wordPenalty === undefined ? {} : { wordPenalty: decoding.wordPenalty }),
+    ...stripUndefined({ lmWeight: decoding.lmWeight, wordLmWeight: decoding.wordLmWeight, oovPenalty: decoding.oovPenalty, wordPenalty: decoding.wordPenalty }),
     lengthPenalty: decoding.lengthPenalty,
     maxTokensPerFrame: decoding.maxTokensPerFrame,
     maxLengthSlack: decoding.maxLengthSlack,
-    ...(decoding.left === undefined ? {} : { left: decoding.left }),
-    ...(decoding.right === undefined ? {} : { right: decoding.right }),
+    ...stripUndefined({ left: decoding.left, right: decoding.right }),
     partials: false,
     chunkFrames: OFFLINE_CHUNK_FRAMES,
     returnAttention: decoding.returnAttention,

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import type { DecodingOptions } from '../decoding/options.ts';
 import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/options.ts';
 import { AudioError, ConfigError, LasError, QueueError } from '../errors.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 import { checkRedis, parseRedisUrl, redisOptions } from './connection.ts';
 import { hashBytes, hashFile, jobIdFor } from './jobId.ts';
 import { validateQueueName, type QueueTarget } from './names.ts';
@@ -44,10 +45,7 @@ export function jobDecoding(options: EnqueueOptions['decoding']): JobDecoding {
     mode: d.mode,
     beam: d.beam,
     ctcWeight: d.ctcWeight,
-    ...(d.lmWeight === undefined ? {} : { lmWeight: d.lmWeight }),
-    ...(d.wordLmWeight === undefined ? {} : { wordLmWeight: d.wordLmWeight }),
-    ...(d.left === undefined ? {} : { left: d.left }),
-    ...(d.right === undefined ? {} : { right: d.right }),
+    ...stripUndefined({ lmWeight: d.lmWeight, wordLmWeight: d.wordLmWeight, left: d.left, right: d.right }),
     // Carried only when not the default, so that a default job stays readable by workers from before the field.
     ...(d.timestamps === DEFAULT_DECODING_OPTIONS.timestamps ? {} : { timestamps: d.timestamps }),
   };

@@ -6,6 +6,7 @@ import type { BundleFacts, Vocabulary } from '../model/index.ts';
 import type { ErrorInfo, StreamToken, WindowPosition } from './events.ts';
 import type { StreamingOptions } from './options.ts';
 import type { PartialDecoder } from './partialDecoder.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 
 /**
  * One utterance of a live stream, as an explicit value: the recognizer holds the current one
@@ -85,10 +86,7 @@ export function finalDecodingOptions(o: StreamingOptions, window: { readonly lef
     beam: o.beam,
     ...(o.mode === 'local' ? window : {}),
     ctcWeight: o.ctcWeight,
-    ...(o.lmWeight !== undefined ? { lmWeight: o.lmWeight } : {}),
-    ...(o.wordLmWeight !== undefined ? { wordLmWeight: o.wordLmWeight } : {}),
-    ...(o.oovPenalty !== undefined ? { oovPenalty: o.oovPenalty } : {}),
-    ...(o.wordPenalty !== undefined ? { wordPenalty: o.wordPenalty } : {}),
+    ...stripUndefined({ lmWeight: o.lmWeight, wordLmWeight: o.wordLmWeight, oovPenalty: o.oovPenalty, wordPenalty: o.wordPenalty }),
     lengthPenalty: o.lengthPenalty,
     maxTokensPerFrame: o.maxTokensPerFrame,
     maxLengthSlack: o.maxLengthSlack,
