@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/evalDecoding.ts training/work/corpus/validation.tsv --modes global,local \
  *     --beams 1,8 --ctc-weights 0,0.3,0.5 [--lm-weights 0,0.5] [--lefts 10] [--rights 4,6,8] [--limit 60] [--model DIR] [--segmented]
+ *     [--precision auto|int8|float32]
  *
  * --lm-weights: shallow-fusion weights of the bundle's LM (default: the bundle's own, config.json
  * lm.weight, or 0 without an LM); --oov-penalties and --word-penalties likewise (lm.oovPenalty,
@@ -29,6 +30,7 @@ import { computeLogMel, normalise } from '../src/features/index.ts';
 import { poolScores, scoreUtterance, type UtteranceScore } from '../src/metrics/index.ts';
 import { loadModel, transcribe, type LoadedModel } from '../src/offline/transcribe.ts';
 import { DEFAULT_MODEL_DIR } from '../src/cli/defaultModel.ts';
+import type { Precision } from '../src/model/index.ts';
 
 interface Utterance {
   readonly id: string;
@@ -116,11 +118,12 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       model: { type: 'string' },
       segmented: { type: 'boolean' },
+      precision: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new Error('give one manifest');
   const utts = readManifest(positionals[0], Number(values.limit ?? 0));
-  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, { intraOpThreads: 1 });
+  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, { intraOpThreads: 1, precision: values.precision as Precision | undefined });
   try {
     if (values.segmented) {
       await segmentedSweep(model, utts, values, positionals[0]);
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     }
     const encoded = await encodeAll(model, utts);
     const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
-    console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir}`);
+    console.log(`# ${positionals[0]}: ${utts.length} utterances, ${seconds.toFixed(1)} s, model ${model.dir} (encoder ${model.precision.encoder}, decoder ${model.precision.decoder})`);
     console.log('mode\tbeam\tctcWeight\tlmWeight\toovPenalty\twordPenalty\twordLmWeight\tlengthPenalty\tWER %\tCER %\tRTF\tCPU RTF' + (values.lefts === undefined && values.rights === undefined ? '' : '\tleft\tright'));
     const lmWeights = values['lm-weights'] === undefined ? [undefined] : list(values['lm-weights'], '', Number);
     const oovPenalties = values['oov-penalties'] === undefined ? [undefined] : list(values['oov-penalties'], '', Number);

@@ -2,11 +2,10 @@ import { parseArgs } from 'node:util';
 import { isModeName, type ModeName } from '../attention/index.ts';
 import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
-import { validateSessionOptions } from '../model/sessionOptions.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { searchFlagFields, SEARCH_FLAG_OPTIONS } from './decodingFlags.ts';
-import { integerFlag, usage, UsageError } from './flags.ts';
+import { sessionFlags, SESSION_FLAG_OPTIONS, usage, UsageError } from './flags.ts';
 
 const DEFAULT_OUT_DIR = 'las-compare';
 const DEFAULT_MODES = 'global,local';
@@ -33,6 +32,7 @@ Options:
                   the character LM, 0..10 (default: the model's own, config.json lm.word.weight;
                   0 = off)
   --threads N     ONNX threads per operator (default 1)
+  --precision P   auto (default: the bundle's int8 graphs where it has them), int8 or float32
   --model DIR     model bundle (default ${DEFAULT_MODEL_DIR})
 
 Exit codes: 0 report written, 1 an input or the model failed (the report still lists the
@@ -43,7 +43,7 @@ function parse(args: readonly string[]) {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { ...SEARCH_FLAG_OPTIONS, modes: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, model: { type: 'string' } },
+    options: { ...SEARCH_FLAG_OPTIONS, modes: { type: 'string' }, out: { type: 'string' }, ...SESSION_FLAG_OPTIONS, model: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a manifest file or a folder of WAV files' : `give one manifest or folder, got ${positionals.length}`);
   const modes = (values.modes ?? DEFAULT_MODES).split(',').map((m) => m.trim());
@@ -52,9 +52,7 @@ function parse(args: readonly string[]) {
   if (new Set(modes).size !== modes.length) throw new UsageError(`--modes lists a mode twice: ${modes.join(',')}`);
   const search = searchFlagFields(values);
   for (const mode of modes) validateDecodingOptions({ mode: mode as ModeName, ...search });
-  const threads = integerFlag('threads', values.threads, 1, 256);
-  validateSessionOptions({ intraOpThreads: threads });
-  return { input: positionals[0], modes: modes as ModeName[], search, threads, out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
+  return { input: positionals[0], modes: modes as ModeName[], search, session: sessionFlags(values), out: values.out ?? DEFAULT_OUT_DIR, model: values.model ?? DEFAULT_MODEL_DIR };
 }
 
 export const compareCommand: Command = {
@@ -71,7 +69,7 @@ export const compareCommand: Command = {
       written = await lastValueFrom(
         compareAttention(entries, {
           model: parsed.model,
-          sessionOptions: { intraOpThreads: parsed.threads },
+          sessionOptions: parsed.session,
           modes: parsed.modes,
           decoding: parsed.search,
           outDir: parsed.out,

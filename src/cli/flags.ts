@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { PRECISIONS, validateSessionOptions, type SessionOptions } from '../model/sessionOptions.ts';
 
 /**
  * A command-line mistake: the command prints its message in one line and exits with 2 (usage),
@@ -44,4 +45,23 @@ export function usage<T extends object>(command: string, parse: () => T): T | nu
     }
     throw err;
   }
+}
+
+/** The options of `--threads` and `--precision`, for util.parseArgs. */
+export const SESSION_FLAG_OPTIONS = { threads: { type: 'string' }, precision: { type: 'string' } } as const;
+
+/** Their help lines (each command's HELP lists them where its options are). */
+export const SESSION_FLAG_HELP = `  --threads N               ONNX threads per operator (default 1)
+  --precision auto|int8|float32
+                            which copy of the model's graphs to run: auto (default) takes the
+                            int8 one where the bundle has it (its decoder step), float32 the
+                            float graphs only`;
+
+/** `--threads` and `--precision` as session options (only those given), checked. */
+export function sessionFlags(values: { readonly threads?: string | undefined; readonly precision?: string | undefined }): Partial<SessionOptions> {
+  const threads = integerFlag('threads', values.threads, 1, 256);
+  const precision = choiceFlag('precision', values.precision, PRECISIONS);
+  const options = { ...(threads === undefined ? {} : { intraOpThreads: threads }), ...(precision === undefined ? {} : { precision }) };
+  validateSessionOptions(options);
+  return options;
 }

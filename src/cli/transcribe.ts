@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
-import { validateSessionOptions } from '../model/sessionOptions.ts';
+import type { SessionOptions } from '../model/sessionOptions.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
 import { DECODING_FLAG_OPTIONS, parseDecodingFlags, timestampsFlag } from './decodingFlags.ts';
-import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
+import { choiceFlag, integerFlag, sessionFlags, SESSION_FLAG_HELP, SESSION_FLAG_OPTIONS, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
 import { readStdin } from './stdin.ts';
 
@@ -47,7 +47,7 @@ Options:
                             the list from stdin), for batches too long for a command line
   --ref refs.tsv            reference transcripts (file<TAB>transcript, matched by path or file
                             name): prints per-file and pooled WER/CER with S/D/I
-  --threads N               ONNX threads per operator (default 1)
+${SESSION_FLAG_HELP}
   --jobs N                  files transcribed at once (default 1; more may reorder the output)
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
 
@@ -58,7 +58,7 @@ interface Parsed {
   readonly inputs: readonly string[];
   readonly format: OutputFormat;
   readonly decoding: DecodingOptions;
-  readonly threads?: number;
+  readonly session: Partial<SessionOptions>;
   readonly jobs?: number;
   readonly model: string;
   readonly ref?: string;
@@ -75,7 +75,7 @@ function parse(args: readonly string[]): Parsed {
       timestamps: { type: 'string' },
       'out-dir': { type: 'string' },
       ref: { type: 'string' },
-      threads: { type: 'string' },
+      ...SESSION_FLAG_OPTIONS,
       jobs: { type: 'string' },
       model: { type: 'string' },
       'files-from': { type: 'string' },
@@ -91,13 +91,11 @@ function parse(args: readonly string[]): Parsed {
   if ((format === 'srt' || format === 'vtt') && files.length > 1 && values['out-dir'] === undefined)
     throw new UsageError(`--format ${format} makes one subtitle document per input; with ${files.length} inputs, add --out-dir DIR`);
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
-  const threads = integerFlag('threads', values.threads, 1, 256);
-  validateSessionOptions({ intraOpThreads: threads });
   return {
     inputs: files,
     format,
     decoding: validateDecodingOptions({ ...parseDecodingFlags(values), ...optional('timestamps', timestampsFlag(values.timestamps)) }),
-    ...optional('threads', threads),
+    session: sessionFlags(values),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, MAX_CONCURRENCY)),
     model: values.model ?? DEFAULT_MODEL_DIR,
     ...optional('ref', values.ref ?? folderRefs),
@@ -131,7 +129,7 @@ export const transcribeCommand: Command = {
     });
     const stream = transcribeFiles(sources, {
       model: parsed.model,
-      sessionOptions: { intraOpThreads: parsed.threads },
+      sessionOptions: parsed.session,
       decoding: parsed.decoding,
       concurrency: parsed.jobs,
       ...(references === undefined ? {} : { references }),

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { validateSessionOptions } from '../model/sessionOptions.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
 import type { WorkerEvent } from '../queue/worker.ts';
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
-import { integerFlag, usage, UsageError } from './flags.ts';
+import { integerFlag, sessionFlags, SESSION_FLAG_HELP, SESSION_FLAG_OPTIONS, usage, UsageError } from './flags.ts';
 
 const HELP = `Usage: las worker [--redis URL] [options]
 
@@ -23,7 +22,7 @@ Options:
                             file outside every root fails with PATH_OUTSIDE_ROOTS. None: bytes
                             jobs only
   --model DIR               model bundle (default ${DEFAULT_MODEL_DIR})
-  --threads N               ONNX threads per operator (default 1)
+${SESSION_FLAG_HELP}
   --name NAME               names this worker in results and logs (default host:pid)
   --lock-duration-ms N      a job's lock without renewal (default 30000)
   --stalled-interval-ms N   how often to look for jobs of dead workers (default 30000)
@@ -65,7 +64,7 @@ export const workerCommand: Command = {
           concurrency: { type: 'string' },
           'input-root': { type: 'string', multiple: true },
           model: { type: 'string' },
-          threads: { type: 'string' },
+          ...SESSION_FLAG_OPTIONS,
           name: { type: 'string' },
           'lock-duration-ms': { type: 'string' },
           'stalled-interval-ms': { type: 'string' },
@@ -75,8 +74,6 @@ export const workerCommand: Command = {
       if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
       const redis = values.redis ?? process.env.LAS_REDIS_URL;
       if (redis === undefined || redis === '') throw new UsageError('no Redis: give --redis URL or set LAS_REDIS_URL');
-      const threads = integerFlag('threads', values.threads, 1, 256);
-      validateSessionOptions({ intraOpThreads: threads });
       const optional = <K extends string>(key: K, value: number | string | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, typeof value>));
       return {
         redis,
@@ -84,7 +81,7 @@ export const workerCommand: Command = {
         ...optional('concurrency', integerFlag('concurrency', values.concurrency, 1, MAX_CONCURRENCY)),
         inputRoots: values['input-root'] ?? [],
         model: values.model ?? DEFAULT_MODEL_DIR,
-        sessionOptions: { intraOpThreads: threads },
+        sessionOptions: sessionFlags(values),
         ...optional('name', values.name),
         ...optional('lockDurationMs', integerFlag('lock-duration-ms', values['lock-duration-ms'], 1000, 3_600_000)),
         ...optional('stalledIntervalMs', integerFlag('stalled-interval-ms', values['stalled-interval-ms'], 100, 3_600_000)),

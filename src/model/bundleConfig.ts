@@ -28,6 +28,11 @@ export interface StateSpec {
 
 export interface GraphSpec {
   readonly file: string;
+  /**
+   * The same graph with int8 weights (training/las/quantize.py), when the bundle has one; loaded
+   * instead of `file` unless the session options ask for float32.
+   */
+  readonly int8File: string | undefined;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   /** Widths config.json declares (`hidden`, `attentionDim`), held against the graph's. */
@@ -125,6 +130,9 @@ function parseGraph(value: unknown, what: string, fail: (m: string) => never): G
   if (!isRecord(value)) return fail(`${what} must be an object`);
   const file = value.file ?? value.path ?? value.onnx;
   if (typeof file !== 'string' || file.length === 0 || file.includes('..')) return fail(`${what}.file must name an ONNX file inside the bundle`);
+  const int8File = value.int8File;
+  if (int8File !== undefined && (typeof int8File !== 'string' || int8File.length === 0 || int8File.includes('..')))
+    return fail(`${what}.int8File must name an ONNX file inside the bundle`);
   const width = (key: 'hidden' | 'attentionDim') => {
     const v = value[key];
     if (v !== undefined && !(isNonNegativeInt(v) && v > 0)) fail(`${what}.${key} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -132,6 +140,7 @@ function parseGraph(value: unknown, what: string, fail: (m: string) => never): G
   };
   return Object.freeze({
     file,
+    int8File,
     inputs: parseTensorList(value.inputs, `${what}.inputs`, fail),
     outputs: parseTensorList(value.outputs, `${what}.outputs`, fail),
     hidden: width('hidden'),

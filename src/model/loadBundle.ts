@@ -18,6 +18,8 @@ export interface LoadedModel {
   /** What follows from config.json (frame duration, subsampling, modes...), computed once here. */
   readonly facts: BundleFacts;
   readonly sessionOptions: SessionOptions;
+  /** The precision of each graph as loaded (see SessionOptions.precision). */
+  readonly precision: { readonly encoder: GraphPrecision; readonly decoder: GraphPrecision };
   readonly encoder: Encoder;
   readonly decoder: DecoderStep;
   /** The language model for shallow fusion, when config.json has an `lm` field (src/model/charLm.ts). */
@@ -43,6 +45,12 @@ export interface ModelCard {
 }
 
 type Metadata = ort.InferenceSession.ValueMetadata;
+export type GraphPrecision = 'int8' | 'float32';
+
+/** The file of `spec` to load under `precision`, and its precision. */
+function graphFile(spec: GraphSpec, precision: SessionOptions['precision']): { file: string; precision: GraphPrecision } {
+  return precision !== 'float32' && spec.int8File !== undefined ? { file: spec.int8File, precision: 'int8' } : { file: spec.file, precision: 'float32' };
+}
 
 /**
  * Loads `models/<name>/`: config.json plus the two graphs. Errors name the offending path:
@@ -63,8 +71,12 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
 
   const opened: ort.InferenceSession[] = [];
   try {
-    const encoderPath = join(root, config.encoder.file);
-    const decoderPath = join(root, config.decoder.file);
+    const encoderGraph = graphFile(config.encoder, sessionOptions.precision);
+    const decoderGraph = graphFile(config.decoder, sessionOptions.precision);
+    if (sessionOptions.precision === 'int8' && encoderGraph.precision !== 'int8' && decoderGraph.precision !== 'int8')
+      throw new ModelError('MODEL_MISSING', 'precision int8 asked for, but config.json names no int8 graph (encoder.int8File, decoder.int8File)', configPath);
+    const encoderPath = join(root, encoderGraph.file);
+    const decoderPath = join(root, decoderGraph.file);
     const encoderSession = await openSession(encoderPath, sessionOptions);
     opened.push(encoderSession);
     const decoderSession = await openSession(decoderPath, sessionOptions);
@@ -130,6 +142,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
       config,
       facts: bundleFacts(config),
       sessionOptions,
+      precision: Object.freeze({ encoder: encoderGraph.precision, decoder: decoderGraph.precision }),
       encoder,
       decoder,
       ...(lm !== undefined ? { lm } : {}),

@@ -6,6 +6,9 @@ import { prepareOrtEnvironment } from './ortEnvironment.ts';
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
 
+export const PRECISIONS = ['auto', 'int8', 'float32'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 /** How the ONNX sessions run. One read-only object; defaults below. */
 export interface SessionOptions {
   /**
@@ -15,17 +18,24 @@ export interface SessionOptions {
   readonly intraOpThreads: number;
   /** ONNX Runtime graph rewrites. Default 'all'. */
   readonly graphOptimizationLevel: GraphOptimizationLevel;
+  /**
+   * Which copy of each graph to load. 'auto' (the default): the int8 one where the bundle has it
+   * (config.json `int8File`), else float32. 'int8': the same, but a bundle with no int8 graph at
+   * all is an error. 'float32': the float graphs only.
+   */
+  readonly precision: Precision;
 }
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = Object.freeze({
   intraOpThreads: 1,
   graphOptimizationLevel: 'all',
+  precision: 'auto',
 });
 
 /** Fills defaults and throws ConfigError on a bad value. */
 export function validateSessionOptions(options: Partial<SessionOptions> = {}): SessionOptions {
   const merged: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...stripUndefined(options) };
-  const { intraOpThreads, graphOptimizationLevel } = merged;
+  const { intraOpThreads, graphOptimizationLevel, precision } = merged;
   if (!(Number.isInteger(intraOpThreads) && intraOpThreads >= 1 && intraOpThreads <= 256))
     throw new ConfigError(`intraOpThreads must be an integer in 1..256, got ${String(intraOpThreads)}`, 'sessionOptions');
   if (!(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(graphOptimizationLevel))
@@ -33,6 +43,8 @@ export function validateSessionOptions(options: Partial<SessionOptions> = {}): S
       `graphOptimizationLevel must be one of ${GRAPH_OPTIMIZATION_LEVELS.join(', ')}, got ${String(graphOptimizationLevel)}`,
       'sessionOptions',
     );
+  if (!(PRECISIONS as readonly string[]).includes(precision))
+    throw new ConfigError(`precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`, 'sessionOptions');
   return Object.freeze(merged);
 }
 

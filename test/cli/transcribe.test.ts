@@ -154,6 +154,17 @@ describe('las transcribe batches and errors', () => {
     expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^las transcribe: ${dir}: .*not found.*--model DIR`))]);
   });
 
+  it('--precision reaches the model loader: int8 on a bundle with no int8 graph fails naming its config.json; a bad value is usage', async () => {
+    const run = await runCli(['transcribe', ...model, '--precision', 'int8', A]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^las transcribe: ${join(TINY, 'config.json')}: precision int8 asked for`));
+    const float = await runCli(['transcribe', ...model, '--precision', 'float32', A]);
+    expect(float.code).toBe(0);
+    const bad = await runCli(['transcribe', ...model, '--precision', 'int4', A]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--precision must be one of auto, int8, float32/);
+  });
+
   it('--ref prints per-file and pooled WER/CER with S/D/I', async () => {
     const refs = join(scratch, 'refs.tsv');
     writeFileSync(refs, `file\ttranscript\nespeak-digits.wav\tthree seven one nine four\n${B}\tset a timer for ten minutes\n`);

@@ -5,6 +5,8 @@ import { ConfigError, ModelError } from '../../src/errors.ts';
 import { CONTRACT_VOCAB, DEFAULT_SESSION_OPTIONS, loadBundle, validateSessionOptions } from '../../src/model/index.ts';
 import { copyBundle, TINY } from './fixture.ts';
 
+const SHIPPED = join(import.meta.dirname, '../../models/las-small');
+
 /** Loads `dir` expecting a ModelError; returns it for the code and input checks. */
 async function loadError(dir: string, options = {}): Promise<ModelError> {
   try {
@@ -133,10 +135,63 @@ describe('validateSessionOptions', () => {
     expect(validateSessionOptions({ intraOpThreads: 2 })).toEqual({ ...DEFAULT_SESSION_OPTIONS, intraOpThreads: 2 });
     expect(validateSessionOptions({ intraOpThreads: undefined })).toEqual(DEFAULT_SESSION_OPTIONS);
   });
-  it.each([[{ intraOpThreads: 0 }], [{ intraOpThreads: 1.5 }], [{ graphOptimizationLevel: 'max' as never }]])('rejects %j', (o) => {
+  it.each([[{ intraOpThreads: 0 }], [{ intraOpThreads: 1.5 }], [{ graphOptimizationLevel: 'max' as never }], [{ precision: 'int4' as never }]])('rejects %j', (o) => {
     expect(() => validateSessionOptions(o)).toThrow(ConfigError);
   });
   it('rejects bad options before touching the bundle', async () => {
     await expect(loadBundle(TINY, { intraOpThreads: -1 })).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('precision (int8 graphs, training/las/quantize.py)', () => {
+  it("loads a graph's int8 copy where config.json names one, and float32 when asked for", async () => {
+    // The shipped bundle has an int8 decoder step and a float32 encoder; the int8 step's logits differ a little from float32's.
+    const outputs = async (precision: 'auto' | 'float32' | 'int8') => {
+      const model = await loadBundle(SHIPPED, { precision });
+      try {
+        const buffers = model.decoder.createBuffers(1, 3);
+        buffers.tokens[0] = 5n;
+        buffers.keys.fill(0.1);
+        buffers.memory.fill(0.2);
+        buffers.mask.fill(1);
+        return { precision: model.precision, logits: (await model.decoder.run(buffers, 1, 3)).logits };
+      } finally {
+        await model.dispose();
+      }
+    };
+    const auto = await outputs('auto');
+    const int8 = await outputs('int8');
+    const float = await outputs('float32');
+    expect(auto.precision).toEqual({ encoder: 'float32', decoder: 'int8' });
+    expect(int8.precision).toEqual(auto.precision);
+    expect(float.precision).toEqual({ encoder: 'float32', decoder: 'float32' });
+    expect(int8.logits).toEqual(auto.logits);
+    expect(float.logits).not.toEqual(auto.logits);
+    const gap = Math.max(...float.logits.map((x, i) => Math.abs(x - auto.logits[i])));
+    expect(gap).toBeLessThan(0.5);
+  });
+
+  it('loads float32 from a bundle without int8 graphs, unless int8 is insisted on', async () => {
+    const model = await loadBundle(TINY);
+    expect(model.precision).toEqual({ encoder: 'float32', decoder: 'float32' });
+    await model.dispose();
+    const e = await loadError(TINY, { precision: 'int8' });
+    expect(e.code).toBe('MODEL_MISSING');
+    expect(e.input).toBe(join(TINY, 'config.json'));
+    expect(e.message).toMatch(/int8/);
+  });
+
+  it('names a missing int8 file, and refuses one outside the bundle', async () => {
+    const { dir, cleanup } = copyBundle((c) => (c.decoder.int8File = 'decoder_step.int8.onnx'));
+    try {
+      const e = await loadError(dir);
+      expect(e.code).toBe('MODEL_MISSING');
+      expect(e.input).toBe(join(dir, 'decoder_step.int8.onnx'));
+      const model = await loadBundle(dir, { precision: 'float32' }); // the float graphs are all there
+      await model.dispose();
+    } finally {
+      cleanup();
+    }
+    await expectConfigRejected((c) => (c.decoder.int8File = '../decoder_step.onnx'), 'MODEL_MISMATCH', /int8File/);
   });
 });

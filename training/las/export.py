@@ -3,6 +3,9 @@
     python3 -m training.las.export --checkpoint training/work/checkpoints/last.pt --out models/las-small
     python3 -m training.las.export --random --config tiny --out models/tiny-random   # interface stub
 
+A trained export also writes decoder_step.int8.onnx (--int8; training/las/quantize.py), its
+activation scales calibrated on the training split's features (--calibration).
+
 The graphs follow docs/contracts.md section 4; config.json records every name and shape.
 """
 import argparse
@@ -22,6 +25,7 @@ from .decoder import MASK_PENALTY
 from .frontend import DEFAULT_FRONTEND
 from .model import LAS
 from .vocab import VOCAB
+from .quantize import DEFAULT_GRAPHS as DEFAULT_INT8_GRAPHS, add_int8, calibration_features
 
 OPSET = 17
 DEFAULT_LEFT, DEFAULT_RIGHT = 10, 6  # local window in encoder frames (40 ms each)
@@ -213,6 +217,9 @@ def main(argv=None):
     ap.add_argument("--right", type=int, default=DEFAULT_RIGHT)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lm", default=DEFAULT_LM_DIR, help="folder with the LM's lm.json and lm.bin to ship in the bundle ('' for none)")
+    ap.add_argument("--int8", default=",".join(DEFAULT_INT8_GRAPHS),
+                    help="graphs that also get an int8 copy (training/las/quantize.py): decoder_step, encoder; '' for none")
+    ap.add_argument("--calibration", default="training/work/features/train", help="TRAINING feature shards for the int8 scales")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
     if args.random:
@@ -234,7 +241,10 @@ def main(argv=None):
         if args.lm and os.path.exists(os.path.join(args.lm, "lm.json")):
             extra = bundle_lm(args.lm, args.out)
     write_bundle(model, norm, args.out, args.left, args.right, extra)
-    sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in ("encoder.onnx", "decoder_step.onnx")}
+    int8 = tuple(g for g in args.int8.split(",") if g) if not args.random else ()
+    if int8:
+        print(json.dumps(add_int8(args.out, model, calibration_features(args.calibration, 200), int8)))
+    sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in os.listdir(args.out) if n.endswith(".onnx")}
     print(f"wrote {args.out}: {sizes}")
 
 
