@@ -56,6 +56,11 @@ export interface CtcPrefixScorer {
    * probability, `blankId` and every id in `skip` get -Infinity.
    */
   scoreAll(state: CtcPrefixState, skip: readonly number[], out: Float64Array): Float64Array;
+  /**
+   * scoreAll(state, skip)'s value for `label` alone, bit for bit, at the cost of that one
+   * label's sum: what a search that prunes its candidates asks for.
+   */
+  scoreLabel(state: CtcPrefixState, label: number, skip: readonly number[]): number;
   /** The state of prefix + `token` (`token` not <blank>; <eos> ends the prefix and returns it unchanged but for its score). */
   extend(state: CtcPrefixState, token: number): CtcPrefixState;
 }
@@ -196,6 +201,32 @@ export function createCtcPrefixScorer(logProbs: Float32Array, frames: number, vo
       out[eosId] = wholeLabelling(state);
       for (const s of skip) if (s !== eosId) out[s] = NEG_INF;
       return out;
+    },
+    scoreLabel(state, label, skip) {
+      if (frames === 0 || label === blankId) return NEG_INF;
+      if (label === eosId) return wholeLabelling(state);
+      if (skip.includes(label)) return NEG_INF;
+      const empty = state.last < 0;
+      const ref = state.peak;
+      // The same sums as scoreAll's, in the same order, so the same roundings: a label's sum
+      // frame after frame, a repeat's four frames at a time.
+      let sum = 0;
+      if (ref !== NEG_INF) {
+        const { phi, blank, first } = state;
+        const from = empty ? 1 : first + 1;
+        const to = Math.min(frames - 1, state.end);
+        if (label === state.last) {
+          let t = from;
+          for (; t + 3 <= to; t += 4) {
+            const i = t - 1 - first;
+            const b0 = t * vocabSize + label;
+            sum += blank[i] * probs[b0] + blank[i + 1] * probs[b0 + vocabSize] + blank[i + 2] * probs[b0 + 2 * vocabSize] + blank[i + 3] * probs[b0 + 3 * vocabSize];
+          }
+          for (; t <= to; t++) sum += blank[t - 1 - first] * probs[t * vocabSize + label];
+        } else for (let t = from; t <= to; t++) sum += phi[t - 1 - first] * probs[t * vocabSize + label];
+      }
+      const psi = sum > 0 ? ref + Math.log(sum) : NEG_INF;
+      return empty ? logAdd(psi, x[label]) : psi;
     },
     extend(state, token) {
       if (token === eosId) return { last: state.last, first: state.first, end: state.end, blank: state.blank, phi: state.phi, peak: state.peak, score: wholeLabelling(state) };

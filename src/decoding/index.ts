@@ -6,7 +6,8 @@ export { align, wordsOf, type AlignOptions, type Alignment, type AttentionMatrix
 export { eosOrMaxLength, greedySelector, lengthNormalisedRanker, logSoftmaxRow, topKSelector, type BeamRanker, type Candidate, type EndDetector, type TokenSelector } from './strategies.ts';
 export type { DecoderSession, StepOutput, StepRow } from './session.ts';
 export { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixScorer, type CtcPrefixState } from './ctcPrefix.ts';
-export { attentionScorer, ctcScorerFor, jointCtcScorer, type HypothesisScorer } from './scorers.ts';
-export { fusionLmOf, lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
+export { attentionScorer, CTC_TERM_BOUND, ctcScorerFor, jointCtcScorer, type HypothesisScorer } from './scorers.ts';
+export { CandidateMerge } from './candidateMerge.ts';
+export { fusionLmOf, lmFusionScorer, lmSymbols, WORD_TERM_BOUND, type FusionLm } from './lmFusion.ts';
 export { ctcForcedAlign, MAX_ALIGNMENT_CELLS, minimumCtcFrames, type CtcAlignment, type ForcedAlignOptions, type LabelSpan } from './ctcAlignment.ts';
 export { CTC_EMISSION_LAG_SECONDS, CTC_WORD_ONSET_SECONDS, ctcTimedTokens, ctcTimedWords, isTimestampSource, TIMESTAMP_SOURCES, type CtcPosteriors, type TimestampSource } from './ctcTiming.ts';

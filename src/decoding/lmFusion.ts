@@ -87,23 +87,32 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
   const start = oovPenalty === 0 ? undefined : words.root;
   const wordModel = wordLm !== undefined && wordLm.weight > 0 ? wordLm.model : undefined;
   const wordWeight = wordLm?.weight ?? 0;
-  return {
+  /** What the word LM adds when the word being spelt ends: [at a space, at <eos>]. */
+  const wordEnding = (s: FusedState, into: Float64Array, at: number) => {
+    let atSpace = 0;
+    let atEos = 0;
+    if (wordModel !== undefined && s.history !== undefined) {
+      if (s.spelt === '') atEos = wordWeight * wordModel.logProb(s.history, wordModel.eos);
+      else {
+        const symbol = wordModel.symbolOf(s.spelt);
+        atSpace = wordWeight * wordModel.logProb(s.history, symbol);
+        atEos = atSpace + wordWeight * wordModel.logProb(wordModel.advance(s.history, symbol), wordModel.eos);
+      }
+    }
+    into[at] = atSpace;
+    into[at + 1] = atEos;
+  };
+  const ending = new Float64Array(2);
+  const scorer: HypothesisScorer = {
     init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start, spelt: '', history: wordModel?.initial() }),
     score(state, attention, out) {
       const s = state as FusedState;
       inner.score(s.inner, attention, out);
       lm.logProbs(s.context, lmLogProbs);
       // What the word LM adds when the word being spelt ends here: at a space, and at <eos>.
-      let atSpace = 0;
-      let atEos = 0;
-      if (wordModel !== undefined && s.history !== undefined) {
-        if (s.spelt === '') atEos = wordWeight * wordModel.logProb(s.history, wordModel.eos);
-        else {
-          const symbol = wordModel.symbolOf(s.spelt);
-          atSpace = wordWeight * wordModel.logProb(s.history, symbol);
-          atEos = atSpace + wordWeight * wordModel.logProb(wordModel.advance(s.history, symbol), wordModel.eos);
-        }
-      }
+      wordEnding(s, ending, 0);
+      const atSpace = ending[0];
+      const atEos = ending[1];
       const word = s.word;
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
@@ -135,4 +144,83 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       return { inner: inner.advance(s.inner, token), context, word: s.word === undefined ? undefined : words.next(s.word, symbol), spelt, history: s.history };
     },
   };
+  const innerBound = inner.bound;
+  const innerExact = inner.exact;
+  if (innerBound === undefined || innerExact === undefined) return scorer;
+
+  // Pruned scoring: the character LM's terms as score() adds them (one copy of a memoised
+  // distribution), the word LM's (a few lookups of a string, for a space and <eos> only) bounded
+  // by WORD_TERM_BOUND and worked out only when exact() asks about a space or <eos>. Per slot:
+  // the state, its LM distribution, and its word LM terms once known.
+  const states: FusedState[] = [];
+  let slotLogProbs = new Float64Array(0); // [slots, lm.outputs]
+  let slotEnding = new Float64Array(0); // [slots, 2]
+  const endingKnown: boolean[] = [];
+  const endingBound = wordModel === undefined ? 0 : WORD_TERM_BOUND;
+  /** score()'s additions to the inner score `value` of token c, as score() rounds them; `atSpace` / `atEos` the word LM's terms (or their bounds). */
+  const fuse = (value: number, c: number, logProbs: Float64Array, base: number, word: WordRange | undefined, atSpace: number, atEos: number): number => {
+    if (value === Number.NEGATIVE_INFINITY) return value;
+    const symbol = symbols[c];
+    if (symbol < 0) return Number.NEGATIVE_INFINITY;
+    let v = Math.fround(value + weight * logProbs[base + symbol]);
+    if (symbol === space) v = Math.fround(v + (atSpace - wordPenalty));
+    else if (symbol === lm.eos) v = Math.fround(v + atEos);
+    if (word === undefined) return v;
+    const ends = symbol === space || symbol === lm.eos;
+    if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) v = Math.fround(v - oovPenalty);
+    return v;
+  };
+  return {
+    ...scorer,
+    bound(state, attention, slot, out) {
+      const s = state as FusedState;
+      innerBound(s.inner, attention, slot, out);
+      if (slotLogProbs.length < (slot + 1) * lm.outputs) {
+        const grown = new Float64Array(Math.max(2 * slotLogProbs.length, (slot + 1) * lm.outputs));
+        grown.set(slotLogProbs);
+        slotLogProbs = grown;
+        const grownEnding = new Float64Array(grown.length / lm.outputs * 2);
+        grownEnding.set(slotEnding);
+        slotEnding = grownEnding;
+      }
+      states[slot] = s;
+      endingKnown[slot] = wordModel === undefined;
+      const base = slot * lm.outputs;
+      lm.logProbs(s.context, slotLogProbs.subarray(base, base + lm.outputs));
+      if (wordModel === undefined) slotEnding[2 * slot] = slotEnding[2 * slot + 1] = 0;
+      // score()'s loop, with the word LM's terms at their bound.
+      const word = s.word;
+      for (let c = 0; c < out.length; c++) {
+        if (out[c] === Number.NEGATIVE_INFINITY) continue;
+        const symbol = symbols[c];
+        if (symbol < 0) {
+          out[c] = Number.NEGATIVE_INFINITY;
+          continue;
+        }
+        out[c] += weight * slotLogProbs[base + symbol];
+        if (symbol === space) out[c] += endingBound - wordPenalty;
+        else if (symbol === lm.eos) out[c] += endingBound;
+        if (word === undefined) continue;
+        const ends = symbol === space || symbol === lm.eos;
+        if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) out[c] -= oovPenalty;
+      }
+      return out;
+    },
+    exact(slot, token) {
+      const s = states[slot];
+      const symbol = symbols[token];
+      if ((symbol === space || symbol === lm.eos) && !endingKnown[slot]) {
+        wordEnding(s, slotEnding, 2 * slot);
+        endingKnown[slot] = true;
+      }
+      return fuse(innerExact(slot, token), token, slotLogProbs, slot * lm.outputs, s.word, slotEnding[2 * slot], slotEnding[2 * slot + 1]);
+    },
+  };
 }
+
+/**
+ * What bound() assumes the word LM's terms at a word's end, wordLm.weight * ln p, to be at
+ * most: 0, as ln p of a probability is, with room for a probability whose float32 parts add up
+ * to a few roundings above 1.
+ */
+export const WORD_TERM_BOUND = 1e-9;

@@ -2,7 +2,8 @@ import type { AnyAttentionMode, AttentionStateBase, AttentionWindow } from '../a
 import { argmax } from '../util/argmax.ts';
 import type { HypothesisScorer } from './scorers.ts';
 import type { DecoderSession, StepRow } from './session.ts';
-import { logSoftmaxRow, type BeamRanker, type Candidate, type EndDetector, type TokenSelector } from './strategies.ts';
+import { CandidateMerge } from './candidateMerge.ts';
+import { logSoftmaxRow, type BeamRanker, type EndDetector, type TokenSelector } from './strategies.ts';
 
 /** What one decoder step did for the token it produced. */
 export interface StepRecord {
@@ -26,6 +27,11 @@ interface Hypothesis {
 }
 
 export interface SearchStrategies {
+  /**
+   * Each hypothesis's candidates: its selector.k best tokens, in select()'s order (best first,
+   * equal scores in token order); the search takes them so without calling select(), scoring
+   * exactly only what the beam needs (candidateMerge.ts).
+   */
   readonly selector: TokenSelector;
   /** Turns the decoder's log-probabilities into token scores (attention only, or joint CTC/attention). */
   readonly scorer: HypothesisScorer;
@@ -90,8 +96,7 @@ export interface Search {
  */
 export function createSearch(session: DecoderSession, s: SearchStrategies): Search {
   const vocab = session.vocabSize;
-  const logProbs = new Float32Array(vocab);
-  const scores = new Float32Array(vocab);
+  const merge = new CandidateMerge(s.scorer, vocab, s.beam, s.selector.k);
   let alive: Hypothesis[] = [
     { parent: undefined, record: undefined, logProb: 0, length: 0, attention: s.mode.init(session.encoderFrames), stateRow: -1, scorerState: s.scorer.init() },
   ];
@@ -137,7 +142,7 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
       decoderSteps++;
 
       // Each hypothesis's candidates, best first (as every TokenSelector gives them).
-      const picks: Candidate[][] = [];
+      merge.begin(alive.length);
       const updated: AttentionStateBase[] = [];
       const peaks: number[] = [];
       const keptWeights: (Float32Array | undefined)[] = [];
@@ -149,35 +154,22 @@ export function createSearch(session: DecoderSession, s: SearchStrategies): Sear
         updated.push(s.mode.update(h.attention, weights));
         peaks.push(window.start + argmax(weights));
         keptWeights.push(s.keepWeights ? weights.slice() : undefined);
-        const tokenScores = s.scorer.score(h.scorerState, logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, logProbs), scores);
-        picks.push(s.selector.select(tokenScores));
+        logSoftmaxRow(out.logits, b, vocab, s.bannedTokens, merge.attention(b));
+        merge.add(b, h.scorerState, h.logProb);
       }
 
       // All candidates by total score, best first, equal totals in hypothesis order and then in
-      // each one's own order: what a stable sort of them all gives. Each list is already in that
-      // order (adding the hypothesis's log probability keeps it), so merging the lists gives it
-      // too, and only as far as the beam needs; records are made only for the hypotheses.
-      const taken = new Int32Array(alive.length);
+      // each one's own order (the selector's): what a stable sort of them all gives, and only as
+      // far as the beam needs (candidateMerge.ts); records are made only for the hypotheses.
       const next: Hypothesis[] = [];
-      while (next.length < s.beam) {
-        let row = -1;
-        let total = 0;
-        for (let b = 0; b < alive.length; b++) {
-          if (taken[b] === picks[b].length) continue;
-          const t = alive[b].logProb + picks[b][taken[b]].logProb;
-          if (row < 0 || t > total) {
-            row = b;
-            total = t;
-          }
-        }
-        if (row < 0) break;
+      while (next.length < s.beam && merge.next()) {
+        const { row, token, score, total } = merge;
         const from = alive[row];
-        const c = picks[row][taken[row]++];
         const length = from.length + 1;
-        const ends = s.end.isEnd(c.token, length);
+        const ends = s.end.isEnd(token, length);
         // A finished hypothesis is never extended, so only live ones need the scorer's new state.
-        const scorerState = ends ? from.scorerState : s.scorer.advance(from.scorerState, c.token);
-        const record: StepRecord = { token: c.token, logProb: c.logProb, window: rows[row].window, peakFrame: peaks[row], weights: keptWeights[row] };
+        const scorerState = ends ? from.scorerState : s.scorer.advance(from.scorerState, token);
+        const record: StepRecord = { token, logProb: score, window: rows[row].window, peakFrame: peaks[row], weights: keptWeights[row] };
         const h: Hypothesis = { parent: from, record, logProb: total, length, attention: updated[row], stateRow: row, scorerState };
         if (ends) {
           finished.push(h);

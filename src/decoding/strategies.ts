@@ -10,6 +10,8 @@ export interface Candidate {
 }
 
 export interface TokenSelector {
+  /** At most this many candidates per row. */
+  readonly k: number;
   /** Candidates from one row of log-probabilities, best first. */
   select(logProbs: Float32Array): Candidate[];
 }
@@ -52,6 +54,7 @@ export function topKSelector(k: number): TokenSelector {
   const tokens = new Int32Array(k);
   const values = new Float64Array(k);
   return {
+    k,
     select(logProbs) {
       let picked = 0;
       for (let v = 0; v < logProbs.length; v++) {

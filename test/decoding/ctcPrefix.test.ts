@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCtcPrefixScorer, ctcLogSoftmax, logAdd, type CtcPrefixState } from '../../src/decoding/index.ts';
+import { createCtcPrefixScorer, CTC_TERM_BOUND, ctcLogSoftmax, logAdd, type CtcPrefixState } from '../../src/decoding/index.ts';
 import { referenceCtcPrefixScorer, type ReferenceState } from './ctcPrefixReference.ts';
 
 // A small vocabulary shaped like the contract's: 0 <blank>, 1 <sos>, 2 <eos>, then labels.
@@ -168,6 +168,56 @@ describe('CTC prefix scorer', () => {
       beam = grown.filter(([s]) => s.score > Number.NEGATIVE_INFINITY).slice(0, 4);
     }
     expect(compared).toBeGreaterThan(40);
+  });
+
+  // The pruned search (candidateMerge.ts) scores single labels with scoreLabel, and bounds the
+  // CTC term of every other label by CTC_TERM_BOUND: both must hold exactly.
+  it.each([
+    [5, true],
+    [6, false],
+  ])('scoreLabel gives scoreAll\'s value bit for bit, and no CTC term exceeds CTC_TERM_BOUND (seed %i, pruned %s)', (seed, pruned) => {
+    const frames = 60;
+    const vocab = 7;
+    const raw = logits(200 + seed, frames, vocab);
+    for (let t = 0; t < frames; t++) {
+      raw[t * vocab + BLANK] += 6;
+      if (t % 4 === seed % 4) raw[t * vocab + 3 + (t % (vocab - 3))] += 40; // all but certain labels: terms near 0
+    }
+    const scorer = createCtcPrefixScorer(ctcLogSoftmax(raw, frames, vocab), frames, vocab, BLANK, EOS, pruned);
+    let random = seed;
+    const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let beam: CtcPrefixState[] = [scorer.initial()];
+    let compared = 0;
+    let nearZero = 0;
+    let maxTerm = Number.NEGATIVE_INFINITY;
+    for (let step = 0; step < 20 && beam.length > 0; step++) {
+      const grown: CtcPrefixState[] = [];
+      for (const state of beam) {
+        for (const skip of [[1], [1, 4], []]) {
+          const out = scorer.scoreAll(state, skip, new Float64Array(vocab));
+          for (let c = 0; c < vocab; c++) {
+            expect(Object.is(scorer.scoreLabel(state, c, skip), out[c])).toBe(true);
+            if (out[c] > Number.NEGATIVE_INFINITY) {
+              expect(out[c] - state.score).toBeLessThanOrEqual(CTC_TERM_BOUND);
+              if (out[c] - state.score > -1e-12) nearZero++;
+              maxTerm = Math.max(maxTerm, out[c] - state.score);
+            }
+          }
+          compared++;
+        }
+        const labels = [3, 4, 5, 6];
+        // The likeliest label, a repeat of the last one, and a random one.
+        const out = scorer.scoreAll(state, [1], new Float64Array(vocab));
+        const best = labels.reduce((a, c) => (out[c] > out[a] ? c : a), labels[0]);
+        for (const c of new Set([best, state.last < 3 ? best : state.last, labels[Math.floor(next() * labels.length)]])) grown.push(scorer.extend(state, c));
+      }
+      beam = grown.filter((s) => s.score > Number.NEGATIVE_INFINITY).slice(0, 4);
+    }
+    expect(compared).toBeGreaterThan(100);
+    // The bound was tested where it is tight: with all but certain labels a term comes within
+    // roundings of 0 (here up to a few 1e-15 above it, so a bound of 0 would not hold).
+    expect(nearZero).toBeGreaterThan(0);
+    expect(maxTerm).toBeGreaterThan(-1e-12);
   });
 
   it('gives a prefix longer than the frames can hold probability 0', () => {

@@ -129,3 +129,28 @@ describe('joint search with the rewritten CTC prefix scorer', () => {
     expect(texts.size).toBeGreaterThan(1); // the four cases are not one case
   });
 });
+
+// The search scores exactly only the tokens that can still enter the beam (candidateMerge.ts,
+// with the joint scorer's bound on the CTC term): the same search as scoring every token.
+describe('pruned joint search', () => {
+  it.each([
+    ['global', 4, 0.3],
+    ['local', 8, 0.5],
+    ['global', 1, 0.3],
+  ] as const)('finds exactly what scoring every token finds, scoring far fewer (mode %s, beam %i, ctc %s)', async (mode, beam, ctcWeight) => {
+    for (const seed of [1, 2, 3]) {
+      const logits = noisyCtc(seed);
+      const strategies = assembleStrategies(validateDecodingOptions({ mode, beam, ctcWeight }), ctx, FRAMES, logits);
+      const { init, score, advance, bound, exact } = strategies.scorer;
+      let exactCalls = 0;
+      let fullCalls = 0;
+      const counted = { init, score, advance, bound, exact: (slot: number, token: number) => (exactCalls++, exact!(slot, token)) };
+      const everyToken = { init, advance, score: (state: unknown, attention: Float32Array, out: Float32Array) => (fullCalls++, score(state, attention, out)) };
+      const session = () => ({ ...scriptedSession(noisyScript(seed), FRAMES, (p) => 3 * p + 1), ctcLogits: logits });
+      const found = await beamSearch(session(), { ...strategies, scorer: counted });
+      expect(found).toEqual(await beamSearch(session(), { ...strategies, scorer: everyToken }));
+      expect(exactCalls).toBeGreaterThan(0);
+      expect(exactCalls).toBeLessThan(fullCalls * V * 0.5);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSession, effectiveLmWeight, effectiveWordLmWeight, lmFusionScorer, lmSymbols, attentionScorer, type DecodeContext, type FusionLm } from '../../src/decoding/index.ts';
+import { createCtcPrefixScorer, ctcLogSoftmax, decodeSession, effectiveLmWeight, effectiveWordLmWeight, jointCtcScorer, lmFusionScorer, lmSymbols, attentionScorer, type DecodeContext, type FusionLm, type HypothesisScorer } from '../../src/decoding/index.ts';
 import { validateDecodingOptions } from '../../src/decoding/options.ts';
 import { ConfigError, ModelError } from '../../src/errors.ts';
 import { CONTRACT_VOCAB, createVocabulary, createWordIndex, type CharLm, type LmContext } from '../../src/model/index.ts';
@@ -247,4 +247,55 @@ describe('word LM fusion', () => {
     expect(validateDecodingOptions({ wordLmWeight: 10 }).wordLmWeight).toBe(10);
     expect(validateDecodingOptions({}).wordLmWeight).toBeUndefined();
   });
+});
+
+// The pruned search (candidateMerge.ts) asks a fused scorer for bounds of every token and then
+// exact scores of a few: the bounds must never be below score()'s values, the exact scores must
+// be score()'s bit for bit, and each slot must keep its own hypothesis.
+describe('pruned scoring of the fused scorer', () => {
+  const FR = 30;
+  const raw = new Float32Array(FR * vocab.size); // [T, V] CTC logits saying "the cat sat" under noise
+  for (let i = 0; i < raw.length; i++) raw[i] = -4 * ((Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32);
+  for (let t = 0; t < FR; t++) raw[t * vocab.size] += 4;
+  [...'the cat sat'].forEach((ch, i) => (raw[(1 + 2 * i) * vocab.size + id(ch)] += 9));
+  const ctc = createCtcPrefixScorer(ctcLogSoftmax(raw, FR, vocab.size), FR, vocab.size, 0, 2);
+  const attention = new Float32Array(vocab.size);
+  for (let c = 0; c < vocab.size; c++) attention[c] = -1 - ((c * 7) % 11) / 3;
+  attention[0] = attention[1] = Number.NEGATIVE_INFINITY;
+  const texts = ['', 't', 'the', 'the ', 'the ca', 'the cat', 'the cat ', 'the zq', 'a dog ran', 'sat'];
+
+  it.each([
+    ['word LM, OOV and word penalties', { model: wordLm, weight: 0.7 }, 2, 1.5],
+    ['no word LM', undefined, 2, 1.5],
+    ['a light word LM only', { model: wordLm, weight: 0.02 }, 0, 0],
+  ] as const)('bounds every token from above and scores each exactly as score() (%s)', (_name, word, oov, wordPenalty) => {
+    // Over the joint scorer, and over one whose bounds are its scores (so that only the LM's bounds are tested).
+    const rows: Float32Array[] = [];
+    const tight: HypothesisScorer = {
+      ...attentionScorer,
+      bound: (_state, att, slot, out) => {
+        rows[slot] = att;
+        out.set(att);
+        return out;
+      },
+      exact: (slot, token) => rows[slot][token],
+    };
+    // Loose only where a term is bounded: the CTC term, or the word LM's at a space and <eos>.
+    for (const inner of [jointCtcScorer(ctc, 0.3, [0, 1]), tight]) check(lmFusionScorer(inner, insistsOnZ, 0.5, lmSymbols(vocab, insistsOnZ, 2), oov, wordPenalty, word), inner !== tight || word !== undefined);
+  });
+  const check = (scorer: HypothesisScorer, bounded: boolean) => {
+    const states = texts.map((text) => [...text].reduce((st, ch) => scorer.advance(st, id(ch)), scorer.init()));
+    const bounds = states.map((state, slot) => scorer.bound!(state, attention, slot, new Float32Array(vocab.size)));
+    let loose = 0;
+    states.forEach((state, slot) => {
+      const full = scorer.score(state, attention, new Float32Array(vocab.size));
+      for (let c = 0; c < vocab.size; c++) {
+        expect(Object.is(scorer.exact!(slot, c), full[c])).toBe(true);
+        expect(bounds[slot][c] >= full[c] || Object.is(full[c], Number.NEGATIVE_INFINITY)).toBe(true);
+        if (bounds[slot][c] > full[c]) loose++;
+      }
+    });
+    if (bounded) expect(loose).toBeGreaterThan(0);
+    else expect(loose).toBe(0);
+  };
 });
