@@ -140,7 +140,7 @@ describe('beam search', () => {
     });
 
     it('is validated', () => {
-      expect(validateDecodingOptions({}).endMargin).toBe(0.3);
+      expect(validateDecodingOptions({}).endMargin).toBe(0.1);
       for (const bad of [-0.1, Number.NaN, '0.3'])
         expect(() => validateDecodingOptions({ endMargin: bad as number })).toThrow(/endMargin must be a number >= 0/);
     });
