@@ -153,16 +153,16 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
   // by WORD_TERM_BOUND and worked out only when exact() asks about a space or <eos>. Per slot:
   // the state, its LM distribution, and its word LM terms once known.
   const states: FusedState[] = [];
-  let slotLogProbs = new Float64Array(0); // [slots, lm.outputs]
-  let slotEnding = new Float64Array(0); // [slots, 2]
+  const slotLogProbs: Float64Array[] = []; // per slot [lm.outputs]
+  const slotEnding: Float64Array[] = []; // per slot [2]: at a space, at <eos>
   const endingKnown: boolean[] = [];
   const endingBound = wordModel === undefined ? 0 : WORD_TERM_BOUND;
   /** score()'s additions to the inner score `value` of token c, as score() rounds them; `atSpace` / `atEos` the word LM's terms (or their bounds). */
-  const fuse = (value: number, c: number, logProbs: Float64Array, base: number, word: WordRange | undefined, atSpace: number, atEos: number): number => {
+  const fuse = (value: number, c: number, logProbs: Float64Array, word: WordRange | undefined, atSpace: number, atEos: number): number => {
     if (value === Number.NEGATIVE_INFINITY) return value;
     const symbol = symbols[c];
     if (symbol < 0) return Number.NEGATIVE_INFINITY;
-    let v = Math.fround(value + weight * logProbs[base + symbol]);
+    let v = Math.fround(value + weight * logProbs[symbol]);
     if (symbol === space) v = Math.fround(v + (atSpace - wordPenalty));
     else if (symbol === lm.eos) v = Math.fround(v + atEos);
     if (word === undefined) return v;
@@ -175,19 +175,13 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
     bound(state, attention, slot, out) {
       const s = state as FusedState;
       innerBound(s.inner, attention, slot, out);
-      if (slotLogProbs.length < (slot + 1) * lm.outputs) {
-        const grown = new Float64Array(Math.max(2 * slotLogProbs.length, (slot + 1) * lm.outputs));
-        grown.set(slotLogProbs);
-        slotLogProbs = grown;
-        const grownEnding = new Float64Array(grown.length / lm.outputs * 2);
-        grownEnding.set(slotEnding);
-        slotEnding = grownEnding;
+      if (slotLogProbs[slot] === undefined) {
+        slotLogProbs[slot] = new Float64Array(lm.outputs);
+        slotEnding[slot] = new Float64Array(2);
       }
       states[slot] = s;
-      endingKnown[slot] = wordModel === undefined;
-      const base = slot * lm.outputs;
-      lm.logProbs(s.context, slotLogProbs.subarray(base, base + lm.outputs));
-      if (wordModel === undefined) slotEnding[2 * slot] = slotEnding[2 * slot + 1] = 0;
+      endingKnown[slot] = wordModel === undefined; // without a word LM its terms are 0
+      const logProbs = lm.logProbs(s.context, slotLogProbs[slot]);
       // score()'s loop, with the word LM's terms at their bound.
       const word = s.word;
       for (let c = 0; c < out.length; c++) {
@@ -197,7 +191,7 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
           out[c] = Number.NEGATIVE_INFINITY;
           continue;
         }
-        out[c] += weight * slotLogProbs[base + symbol];
+        out[c] += weight * logProbs[symbol];
         if (symbol === space) out[c] += endingBound - wordPenalty;
         else if (symbol === lm.eos) out[c] += endingBound;
         if (word === undefined) continue;
@@ -210,10 +204,11 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       const s = states[slot];
       const symbol = symbols[token];
       if ((symbol === space || symbol === lm.eos) && !endingKnown[slot]) {
-        wordEnding(s, slotEnding, 2 * slot);
+        wordEnding(s, slotEnding[slot], 0);
         endingKnown[slot] = true;
       }
-      return fuse(innerExact(slot, token), token, slotLogProbs, slot * lm.outputs, s.word, slotEnding[2 * slot], slotEnding[2 * slot + 1]);
+      const ending = slotEnding[slot];
+      return fuse(innerExact(slot, token), token, slotLogProbs[slot], s.word, ending[0], ending[1]);
     },
   };
 }

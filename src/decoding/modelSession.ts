@@ -78,14 +78,19 @@ export function createModelSession(decoder: DecoderStep, encoded: EncodedFrames,
         if (!(Number.isInteger(token) && token >= 0 && token < vocabSize)) throw new ConfigError(`token ${token} outside the vocabulary`, 'decoder');
         if (parent >= previousBatch) throw new ConfigError(`parent row ${parent} does not exist (previous step had ${previousBatch} rows)`, 'decoder');
         buffers.tokens[b] = BigInt(token);
-        const hRow = buffers.h.subarray(b * stateDim, (b + 1) * stateDim); // [D]
-        const cRow = buffers.c.subarray(b * stateDim, (b + 1) * stateDim);
+        // Row b of h and c [B, D]: the parent's row of the last step's outputs, copied value by
+        // value (two views per row and step cost more than the copy).
+        const { h, c } = buffers;
+        const to = b * stateDim;
         if (parent < 0 || previousH === undefined || previousC === undefined) {
-          hRow.fill(0);
-          cRow.fill(0);
+          h.fill(0, to, to + stateDim);
+          c.fill(0, to, to + stateDim);
         } else {
-          hRow.set(previousH.subarray(parent * stateDim, (parent + 1) * stateDim));
-          cRow.set(previousC.subarray(parent * stateDim, (parent + 1) * stateDim));
+          const from = parent * stateDim;
+          for (let i = 0; i < stateDim; i++) {
+            h[to + i] = previousH[from + i];
+            c[to + i] = previousC[from + i];
+          }
         }
         if (shared && b > 0) {
           // Only the mask row is needed; the row's keys and memory are left as they are, and

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
 import { DECODER_IO } from './bundleConfig.ts';
-import { disposeAll, floatOutput } from './tensors.ts';
+import { floatOutput } from './tensors.ts';
 
 export interface DecoderDims {
   readonly stateDim: number; // D, LSTM h and c
@@ -40,6 +40,11 @@ export class DecoderStep {
   readonly #session: ort.InferenceSession;
   readonly #path: string;
   readonly dims: DecoderDims;
+  /**
+   * Per set of buffers, the input tensors of each (batch, width, shared) a step has run with:
+   * views of the buffers, which are refilled in place, so they are made once, not per step.
+   */
+  readonly #feeds = new WeakMap<StepBuffers, Map<number, Record<string, ort.Tensor>>>();
 
   constructor(session: ort.InferenceSession, dims: DecoderDims, path: string) {
     this.#session = session;
@@ -73,10 +78,30 @@ export class DecoderStep {
   async run(buffers: StepBuffers, batch: number, width: number, sharedFrames = false): Promise<StepResult> {
     if (!(Number.isInteger(batch) && batch > 0 && batch <= buffers.maxBatch)) throw new ConfigError(`batch ${batch} outside 1..${buffers.maxBatch}`, 'decoder');
     if (!(Number.isInteger(width) && width > 0 && width <= buffers.maxWidth)) throw new ConfigError(`width ${width} outside 1..${buffers.maxWidth}`, 'decoder');
-    const { stateDim, keyDim, memoryDim, vocabSize } = this.dims;
+    const { stateDim, vocabSize } = this.dims;
+    const feeds = this.#feedsFor(buffers, batch, width, sharedFrames);
+    const outputs = await this.#session.run(feeds);
+    return {
+      logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,
+      // Not searched for NaN: a NaN in the state reaches the next step's logits, which are.
+      h: floatOutput(outputs, DECODER_IO.hOut, [batch, stateDim], this.#path, false).data,
+      c: floatOutput(outputs, DECODER_IO.cOut, [batch, stateDim], this.#path, false).data,
+      attn: floatOutput(outputs, DECODER_IO.attn, [batch, width], this.#path).data,
+    };
+  }
+
+  /** The input tensors over `buffers` for one shape of step (made on its first use). */
+  #feedsFor(buffers: StepBuffers, batch: number, width: number, sharedFrames: boolean): Record<string, ort.Tensor> {
+    let byShape = this.#feeds.get(buffers);
+    if (byShape === undefined) this.#feeds.set(buffers, (byShape = new Map()));
+    const key = (batch * (buffers.maxWidth + 1) + width) * 2 + (sharedFrames ? 1 : 0);
+    let feeds = byShape.get(key);
+    if (feeds !== undefined) return feeds;
+    const { stateDim, keyDim, memoryDim } = this.dims;
     const rows = sharedFrames ? 1 : batch; // rows of keys and memory
-    // Views, not copies: ORT reads the typed array's own window of the buffer.
-    const feeds: Record<string, ort.Tensor> = {
+    // Views, not copies: ORT reads the typed array's own window of the buffer. CPU tensors over
+    // our own arrays hold nothing to release, so they live as long as the buffers.
+    feeds = {
       [DECODER_IO.token]: new ort.Tensor('int64', buffers.tokens.subarray(0, batch), [batch]),
       [DECODER_IO.h]: new ort.Tensor('float32', buffers.h.subarray(0, batch * stateDim), [batch, stateDim]),
       [DECODER_IO.c]: new ort.Tensor('float32', buffers.c.subarray(0, batch * stateDim), [batch, stateDim]),
@@ -84,17 +109,8 @@ export class DecoderStep {
       [DECODER_IO.memory]: new ort.Tensor('float32', buffers.memory.subarray(0, rows * width * memoryDim), [rows, width, memoryDim]),
       [DECODER_IO.mask]: new ort.Tensor('float32', buffers.mask.subarray(0, batch * width), [batch, width]),
     };
-    try {
-      const outputs = await this.#session.run(feeds);
-      return {
-        logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,
-        h: floatOutput(outputs, DECODER_IO.hOut, [batch, stateDim], this.#path).data,
-        c: floatOutput(outputs, DECODER_IO.cOut, [batch, stateDim], this.#path).data,
-        attn: floatOutput(outputs, DECODER_IO.attn, [batch, width], this.#path).data,
-      };
-    } finally {
-      disposeAll(Object.values(feeds));
-    }
+    byShape.set(key, feeds);
+    return feeds;
   }
 
   async dispose(): Promise<void> {

@@ -7,17 +7,18 @@ export type OrtTensor = ort.Tensor;
 export type StateData = Float32Array | BigInt64Array;
 
 /**
- * The float32 data of output `name`, checked against the expected shape (-1 = any) and for NaN.
+ * The float32 data of output `name`, checked against the expected shape (-1 = any) and (unless
+ * `checkNaN` is false) for NaN.
  * A NaN logit compares false with everything, so argmax and top-k would silently pick token 0
  * and a broken model (or input) would come out as an empty transcript; it is an error instead.
  */
-export function floatOutput(outputs: ort.InferenceSession.ReturnType, name: string, expected: readonly number[], input: string): { data: Float32Array; dims: readonly number[] } {
+export function floatOutput(outputs: ort.InferenceSession.ReturnType, name: string, expected: readonly number[], input: string, checkNaN = true): { data: Float32Array; dims: readonly number[] } {
   const value = outputs[name];
   if (value === undefined) throw new ModelError('MODEL_MISMATCH', `graph produced no output "${name}"`, input);
   if (value.type !== 'float32') throw new ModelError('MODEL_MISMATCH', `output "${name}" is ${value.type}, expected float32`, input);
   checkDims(value.dims, expected, `output "${name}"`, input);
   const data = value.data as Float32Array;
-  if (!allFinite(data))
+  if (checkNaN && !allFinite(data))
     for (let i = 0; i < data.length; i++)
       if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `output "${name}" holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
   return { data, dims: value.dims };

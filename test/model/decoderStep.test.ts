@@ -99,6 +99,33 @@ describe('DecoderStep', () => {
     expect(c.logits).not.toEqual(a.logits);
   });
 
+  // run() makes its input tensors once per buffers and shape (views of the buffers): a step
+  // must still read what the buffers hold now, whatever shapes ran before.
+  it('reads the buffers as they are at each step, through every shape it has run before', async () => {
+    const B = 3;
+    const W = 4;
+    const reused = model.decoder.createBuffers(B, W);
+    const shapes: [number, number, boolean][] = [
+      [3, 4, false],
+      [2, 3, false],
+      [3, 4, true],
+      [1, 2, false],
+      [3, 4, false],
+      [2, 3, false],
+    ];
+    const results = [];
+    for (const [round, [batch, width, shared]] of shapes.entries()) {
+      const fresh = model.decoder.createBuffers(B, W);
+      for (const buffers of [reused, fresh]) for (let b = 0; b < batch; b++) fillRow(buffers, b, width, width - (b % 2), 500 + 10 * round + b, 4 + round + b);
+      const a = await model.decoder.run(reused, batch, width, shared);
+      expect(a).toEqual(await model.decoder.run(fresh, batch, width, shared));
+      results.push(a.logits);
+    }
+    // The repeated shapes were given other inputs, and gave other outputs.
+    expect(results[4]).not.toEqual(results[0]);
+    expect(results[5]).not.toEqual(results[1]);
+  });
+
   it('rejects a batch or width beyond its buffers', async () => {
     const buffers = model.decoder.createBuffers(2, 4);
     await expect(model.decoder.run(buffers, 3, 4)).rejects.toThrow(ConfigError);
