@@ -182,8 +182,10 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       states[slot] = s;
       endingKnown[slot] = wordModel === undefined; // without a word LM its terms are 0
       const logProbs = lm.logProbs(s.context, slotLogProbs[slot]);
-      // score()'s loop, with the word LM's terms at their bound.
+      // score()'s loop, with the word LM's terms at their bound, and whether the word goes on
+      // in the vocabulary read from one mask rather than asked symbol by symbol.
       const word = s.word;
+      const mask = word !== undefined && words.maskable ? words.continuationMask(word) : 0;
       for (let c = 0; c < out.length; c++) {
         if (out[c] === Number.NEGATIVE_INFINITY) continue;
         const symbol = symbols[c];
@@ -196,7 +198,7 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
         else if (symbol === lm.eos) out[c] += endingBound;
         if (word === undefined) continue;
         const ends = symbol === space || symbol === lm.eos;
-        if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) out[c] -= oovPenalty;
+        if (ends ? word.depth > 0 && !words.ends(word) : words.maskable ? ((mask >>> symbol) & 1) === 0 : !words.continues(word, symbol)) out[c] -= oovPenalty;
       }
       return out;
     },

@@ -78,19 +78,15 @@ export function createModelSession(decoder: DecoderStep, encoded: EncodedFrames,
         if (!(Number.isInteger(token) && token >= 0 && token < vocabSize)) throw new ConfigError(`token ${token} outside the vocabulary`, 'decoder');
         if (parent >= previousBatch) throw new ConfigError(`parent row ${parent} does not exist (previous step had ${previousBatch} rows)`, 'decoder');
         buffers.tokens[b] = BigInt(token);
-        // Row b of h and c [B, D]: the parent's row of the last step's outputs, copied value by
-        // value (two views per row and step cost more than the copy).
-        const { h, c } = buffers;
+        // Row b of h and c [B, D]: the parent's row of the last step's outputs.
         const to = b * stateDim;
         if (parent < 0 || previousH === undefined || previousC === undefined) {
-          h.fill(0, to, to + stateDim);
-          c.fill(0, to, to + stateDim);
+          buffers.h.fill(0, to, to + stateDim);
+          buffers.c.fill(0, to, to + stateDim);
         } else {
           const from = parent * stateDim;
-          for (let i = 0; i < stateDim; i++) {
-            h[to + i] = previousH[from + i];
-            c[to + i] = previousC[from + i];
-          }
+          buffers.h.set(previousH.subarray(from, from + stateDim), to);
+          buffers.c.set(previousC.subarray(from, from + stateDim), to);
         }
         if (shared && b > 0) {
           // Only the mask row is needed; the row's keys and memory are left as they are, and

@@ -29,7 +29,17 @@ export interface WordIndex {
   continues(range: WordRange, symbol: number): boolean;
   /** Whether the symbols spelt so far are a whole word. */
   ends(range: WordRange): boolean;
+  /**
+   * Whether continuationMask() can answer: at most MASK_SYMBOLS symbols. The search's bound asks
+   * continues() of every symbol for every hypothesis; a mask answers them all at once.
+   */
+  readonly maskable: boolean;
+  /** Bit s set for each symbol s that continues(range, s) is true for (maskable indexes only). */
+  continuationMask(range: WordRange): number;
 }
+
+/** The most symbols a continuation mask holds: one bit each of a 32-bit integer. */
+export const MASK_SYMBOLS = 31;
 
 /** A range this index made, with its answers so far. */
 class Node implements WordRange {
@@ -37,6 +47,8 @@ class Node implements WordRange {
   children: (Node | null | undefined)[] | undefined = undefined;
   /** Whether the range's first word ends here; unset until asked. */
   whole: boolean | undefined = undefined;
+  /** The continuation mask; unset until asked. */
+  mask: number | undefined = undefined;
   constructor(
     readonly lo: number,
     readonly hi: number,
@@ -103,8 +115,18 @@ export function createWordIndex(words: readonly string[], characters: readonly s
     return found;
   };
 
+  const maskable = characters.length <= MASK_SYMBOLS;
   const index: WordIndex = {
     root: new Node(0, count, 0),
+    maskable,
+    continuationMask(range) {
+      if (!maskable) throw new RangeError(`a continuation mask holds ${MASK_SYMBOLS} symbols, this index has ${characters.length}`);
+      if (range instanceof Node && range.mask !== undefined) return range.mask;
+      let mask = 0;
+      for (let symbol = 0; symbol < characters.length; symbol++) if (child(range, symbol) !== null) mask |= 1 << symbol;
+      if (range instanceof Node) range.mask = mask;
+      return mask;
+    },
     continues: (range, symbol) => child(range, symbol) !== null,
     next: (range, symbol) => child(range, symbol) ?? undefined,
     ends(range) {

@@ -63,9 +63,28 @@ describe('word index', () => {
           if (range === undefined) continue;
           expect(index.ends(range)).toBe(words.includes(prefix));
           for (const c of CHARACTERS) expect(index.continues(range, symbol(c))).toBe(words.some((w) => w.startsWith(prefix + c)));
+          // The mask says the same of every symbol, asked first or after continues(), and for a range made elsewhere.
+          const mask = CHARACTERS.reduce((m, c) => (words.some((w) => w.startsWith(prefix + c)) ? m | (1 << symbol(c)) : m), 0);
+          expect(index.continuationMask(range)).toBe(mask);
+          expect(createWordIndex(words, CHARACTERS).continuationMask({ lo: range.lo, hi: range.hi, depth: range.depth })).toBe(mask);
         }
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('holds a continuation mask for up to 31 symbols, and refuses more', () => {
+    const many = Array.from({ length: 31 }, (_, i) => String.fromCharCode(0x61 + i));
+    const index = createWordIndex(['a', many.join('')], many);
+    expect(index.maskable).toBe(true);
+    expect(index.continuationMask(index.root)).toBe(1); // only "a" begins a word
+    expect(index.continuationMask(index.next(index.root, 0)!)).toBe(1 << 1);
+    const last = index.next([...many.slice(0, 30)].reduce((r, _, i) => index.next(r, i)!, index.root), 30)!;
+    expect(index.ends(last)).toBe(true);
+    const thirty = [...many.slice(0, 30)].reduce((r, _, i) => index.next(r, i)!, index.root);
+    expect(index.continuationMask(thirty)).toBe(1 << 30);
+    const tooMany = createWordIndex(['a'], [...many, '!']);
+    expect(tooMany.maskable).toBe(false);
+    expect(() => tooMany.continuationMask(tooMany.root)).toThrow(RangeError);
   });
 });
