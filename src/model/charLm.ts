@@ -63,6 +63,9 @@ const MAGIC = 'LASCHLM1';
  */
 export const LOG_PROB_CACHE_SIZE = 24576;
 
+/** Entries of the memo of contexts' levels but the last (see parseCharLm's logProbs): 232 bytes each, about 3.8 MB. */
+export const SUFFIX_CACHE_SIZE = 16384;
+
 /** Parses lm.bin; `path` names the file in every error. */
 export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   const { header, headerEnd, corrupt, count } = readLmFile(bytes, path, MAGIC, 'character LM');
@@ -152,6 +155,34 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
     while (slotKeys[slot] !== key && slotKeys[slot] !== -1) slot = (slot + 1) & (slots - 1);
     return slot;
   };
+  // The memo of a context's levels but the last (see logProbs): keyed like the contexts, by
+  // the context without its oldest symbol; each entry the probabilities so far and the last
+  // node applied (-1: the walk ended before the context without its oldest symbol).
+  const suffixSlotBits = Math.ceil(Math.log2(2 * SUFFIX_CACHE_SIZE));
+  const suffixSlots = 2 ** suffixSlotBits;
+  let suffixKeys = new Float64Array(0); // [suffixSlots], -1: empty
+  let suffixEntries = new Int32Array(0); // [suffixSlots]
+  let suffixProbs = new Float64Array(0); // [SUFFIX_CACHE_SIZE, outputs]
+  let suffixNodes = new Int32Array(0); // [SUFFIX_CACHE_SIZE]
+  let suffixMemoised = 0;
+  /** cacheKey of the context without its oldest symbol (packable contexts only). */
+  const suffixKey = (context: LmContext): number => {
+    const radix = 1 << bits;
+    let key = context.length - 1;
+    for (let i = 1; i < context.length; i++) key = key * radix + context[i];
+    return key;
+  };
+  const suffixSlotOf = (key: number): number => {
+    let slot = Math.imul((key ^ (key / 4294967296)) | 0, 0x9e3779b1) >>> (32 - suffixSlotBits);
+    while (suffixKeys[slot] !== key && suffixKeys[slot] !== -1) slot = (slot + 1) & (suffixSlots - 1);
+    return slot;
+  };
+  /** One level of the interpolation: p = a(h, .) + gamma(h) p. */
+  const apply = (node: number) => {
+    const g = gamma[node];
+    for (let s = 0; s < outputs; s++) probs[s] *= g;
+    for (let i = entryStart[node]; i < entryStart[node + 1]; i++) probs[entrySymbol[i]] += entryProb[i];
+  };
   return Object.freeze({
     order: order as number,
     characters,
@@ -173,19 +204,63 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
         slotEntries = new Int32Array(slots);
         memo = new Float64Array(LOG_PROB_CACHE_SIZE * outputs);
       }
+      if (key >= 0 && suffixProbs.length === 0) {
+        suffixKeys = new Float64Array(suffixSlots).fill(-1);
+        suffixEntries = new Int32Array(suffixSlots);
+        suffixProbs = new Float64Array(SUFFIX_CACHE_SIZE * outputs);
+        suffixNodes = new Int32Array(SUFFIX_CACHE_SIZE);
+      }
       let slot = key < 0 ? -1 : slotOf(key);
       if (slot >= 0 && slotKeys[slot] === key) {
         const base = slotEntries[slot] * outputs;
         for (let s = 0; s < outputs; s++) out[s] = memo[base + s];
         return out;
       }
-      probs.fill(1 / outputs);
       // From the empty context up, each longer context found interpolates with the one below.
-      for (let node = 0, used = 0; node >= 0; used++) {
-        const g = gamma[node];
-        for (let s = 0; s < outputs; s++) probs[s] *= g;
-        for (let i = entryStart[node]; i < entryStart[node + 1]; i++) probs[entrySymbol[i]] += entryProb[i];
-        node = used < context.length ? child(node, context[context.length - 1 - used]) : -1;
+      // Every level but the last (the whole context's) depends only on the context without its
+      // oldest symbol, which contexts differing further back share: those levels' probabilities,
+      // and the node they reached, are memoised too, so that a new context often costs one
+      // level rather than a walk from the root through the table. The same products and sums in
+      // the same order either way, so the same bits.
+      const levels = context.length;
+      if (levels < 2 || key < 0) {
+        probs.fill(1 / outputs);
+        for (let node = 0, used = 0; node >= 0; used++) {
+          apply(node);
+          node = used < levels ? child(node, context[levels - 1 - used]) : -1;
+        }
+      } else {
+        const shorter = suffixKey(context);
+        let suffixSlot = suffixSlotOf(shorter);
+        let reached = -1; // the node of the context without its oldest symbol, once applied; -1: the walk ended before it
+        if (suffixKeys[suffixSlot] === shorter) {
+          const at = suffixEntries[suffixSlot];
+          for (let s = 0; s < outputs; s++) probs[s] = suffixProbs[at * outputs + s];
+          reached = suffixNodes[at];
+        } else {
+          probs.fill(1 / outputs);
+          for (let node = 0, used = 0; ; used++) {
+            apply(node);
+            if (used === levels - 1) {
+              reached = node;
+              break;
+            }
+            node = child(node, context[levels - 1 - used]);
+            if (node < 0) break;
+          }
+          if (suffixMemoised === SUFFIX_CACHE_SIZE) {
+            suffixKeys.fill(-1); // full: start over
+            suffixMemoised = 0;
+            suffixSlot = suffixSlotOf(shorter);
+          }
+          suffixKeys[suffixSlot] = shorter;
+          suffixEntries[suffixSlot] = suffixMemoised;
+          suffixProbs.set(probs.subarray(0, outputs), suffixMemoised * outputs);
+          suffixNodes[suffixMemoised] = reached;
+          suffixMemoised++;
+        }
+        const last = reached < 0 ? -1 : child(reached, context[0]);
+        if (last >= 0) apply(last);
       }
       for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
       if (slot >= 0) {

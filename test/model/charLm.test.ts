@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/errors.ts';
-import { LOG_PROB_CACHE_SIZE } from '../../src/model/charLm.ts';
+import { LOG_PROB_CACHE_SIZE, SUFFIX_CACHE_SIZE } from '../../src/model/charLm.ts';
 import { parseCharLm, parseLmDescription, type CharLm, type LmContext } from '../../src/model/index.ts';
 
 /** The LM built by training/lm/build_char_lm.py from the corpus training text (models/lm/). */
@@ -66,6 +66,23 @@ describe('character n-gram LM (models/lm/lm.bin)', () => {
     for (let i = 0; i <= LOG_PROB_CACHE_SIZE; i++) forwards.logProbs([2 + (i % 26), 2 + (Math.floor(i / 26) % 26), 2 + Math.floor(i / 676)], new Float64Array(lm.outputs));
     expect(contexts.map((c) => dist(forwards, c))).toEqual(first);
     expect(new Set(first.map((d) => d.join())).size).toBeGreaterThan(contexts.length / 2);
+  });
+
+  // A new context whose shorter part (all but its oldest symbol) was seen before starts from that
+  // part's memoised levels: it must come out as computed from the root.
+  it('answers a context whose shorter part it has seen as it answers it from scratch, also once that memo has started over', () => {
+    const dist = (model: CharLm, context: LmContext) => Array.from(model.logProbs(context, new Float64Array(model.outputs)));
+    const symbols = (text: string) => [...text].map((ch) => lm.characters.indexOf(ch));
+    const contexts: LmContext[] = [];
+    // Common tails, one the table soon runs out of, and a shorter context.
+    for (const tail of ['he c', 'ing ', 'qzjx', 'at ']) for (let first = 0; first < lm.characters.length; first += 3) contexts.push([first, ...symbols(tail)]);
+    const warm = parseCharLm(bytes, LM_PATH);
+    const seen = contexts.map((c) => dist(warm, c)); // all but the first of each tail start from its memoised part
+    contexts.forEach((c, i) => expect(seen[i]).toEqual(dist(parseCharLm(bytes, LM_PATH), c)));
+    // More distinct shorter parts than that memo holds, then the contexts again.
+    for (let i = 0; i <= SUFFIX_CACHE_SIZE; i++) warm.logProbs([2, 2 + (i % 26), 2 + (Math.floor(i / 26) % 26), 2 + Math.floor(i / 676) % 26, 3], new Float64Array(lm.outputs));
+    expect(contexts.map((c) => dist(warm, c))).toEqual(seen);
+    expect(new Set(seen.map((d) => d.join())).size).toBeGreaterThan(contexts.length / 2); // the oldest symbol counts
   });
 
   it('scores English sentences it never saw far above the same letters scrambled', () => {
