@@ -11,8 +11,8 @@ import { stripUndefined } from '../util/stripUndefined.ts';
 /**
  * Feature frames per encoder call offline (1.28 s). Where a recording is cut does not depend on
  * it (the rules are checked at every encoder frame), and the encoder gives the same frames in
- * any chunking (docs/contracts.md section 4); larger chunks only make fewer calls, at the cost of
- * encoding again the part of a chunk after each cut.
+ * any chunking (docs/contracts.md section 4); the cuts are found before the frames are encoded,
+ * so each frame is encoded once, in chunks of this size from its segment's start.
  */
 export const OFFLINE_CHUNK_FRAMES = 128;
 

@@ -85,7 +85,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
     const { decoder } = u;
     // Nothing is shown for an utterance the VAD has heard no speech in (silence, hum, noise).
-    if (decoder === undefined || !heardSpeech(encoder.encodedFeatures)) return;
+    if (decoder === undefined || !heardSpeech(encoder.reachedFeatures)) return;
     const t0 = performance.now();
     const made = await decoder.advance(encoder, inputEnded);
     for (const _ of made) u.emittedAt.push(audioTime());
@@ -139,21 +139,23 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
 
   /**
    * Ends the utterance on `reason`. It covers feature frames [0, end) (default: all received
-   * once the stream ended, all encoded otherwise), and the next one starts at frame `next`
+   * once the stream ended, all taken up otherwise), and the next one starts at frame `next`
    * (undefined: the stream ended). Its text is always an offline decode of exactly those
    * frames with the stream's options, so it equals transcribing that audio alone. An utterance
    * that held less than `minUtterance` of speech, judged with all its frames known
-   * (segmentSpeechFrames), is not decoded: its text is empty and it is marked noSpeech.
+   * (segmentSpeechFrames), is not decoded: its text is empty and it is marked noSpeech, and
+   * frames not encoded yet are never encoded.
    */
   async function finalise(events: StreamEvent[], reason: FinalReason, next: number | undefined, error?: ErrorInfo, end?: number): Promise<void> {
     const { decoder } = u;
-    const usedFeatures = end ?? (next === undefined ? encoder.featureFrames : encoder.encodedFeatures);
-    const usedFrames = Math.min(encoder.frames, Math.floor(usedFeatures / subsampling));
+    const usedFeatures = end ?? (next === undefined ? encoder.featureFrames : encoder.reachedFeatures);
+    const usedFrames = Math.floor(usedFeatures / subsampling);
     let text = '';
     let tokens: StreamToken[] = [];
     const window = decoder !== undefined ? decoderWindow(u, frameSeconds, decoder) : windowPosition(u, frameSeconds, { start: 0, end: usedFrames }, usedFrames);
     const noSpeech = !segmentHeldSpeech(usedFeatures);
     if (!noSpeech && usedFrames > 0) {
+      await encode(() => encoder.encodeTo(usedFeatures));
       const t0 = performance.now();
       const decoded = await decodeEncoded(model.decoder, encodedPrefix(usedFrames), ctx, finalOptions);
       stats.decoderMs += performance.now() - t0;
@@ -172,8 +174,9 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
 
   /**
    * The stream goes on `at` feature frames into the utterance, as the utterance `made` gives
-   * (the next one, or the same one trimmed): frames before it are dropped, the rest encoded
-   * again from zero state, and the partial text starts over.
+   * (the next one, or the same one trimmed): frames before it are dropped, the rest are encoded
+   * from zero state (again, for those a partial decoder needed encoded already), and the partial
+   * text starts over.
    */
   function restartAt(at: number, made: (decoder: PartialDecoder | undefined) => Utterance): void {
     encoder.restartAt(at);
@@ -184,23 +187,36 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   }
 
   /**
-   * After each encoder chunk: partial decoding, then <eos> (restartOnEos) and the endpoint
-   * rules. The rules are checked at every encoder-frame boundary the chunk passed, and only on
-   * the VAD's verdicts, so where an utterance is cut depends on the audio alone, not on the
-   * chunk size or the decoder: offline transcription, which runs this recognizer without
-   * partials, splits a recording exactly where a live stream of it does.
+   * After each chunk taken up: the leading-silence trim, partial decoding, then <eos>
+   * (restartOnEos) and the endpoint rules. The trim and the rules are checked at every
+   * encoder-frame boundary the chunk passed, and only on the VAD's verdicts, so where an
+   * utterance is cut depends on the audio alone, not on the chunk size or the decoder: offline
+   * transcription, which runs this recognizer without partials, splits a recording exactly where
+   * a live stream of it does. For the same reason the cut is known before the chunk's frames are
+   * encoded: only a partial decoder needs them at once; otherwise they are encoded once the
+   * chunk is known to belong to an utterance that holds speech (or at its end, up to the cut),
+   * so no frame is encoded twice.
    */
   async function afterChunk(events: StreamEvent[]): Promise<void> {
     if (trimLeadingSilence()) return;
-    await advanceLocal(events, false);
     const { decoder } = u;
-    if (decoder?.stopped === 'eos' && o.restartOnEos) {
+    if (decoder === undefined) {
+      // Encoding the chunk now only spreads a live stream's work for its final over the chunks;
+      // silence before the first speech, and an utterance too short to be decoded, are never
+      // encoded at all.
+      const cut = await checkRules(events);
+      if (!cut && u.onsetHeard && heardSpeech(encoder.reachedFeatures)) await encode(() => encoder.encodeTo(encoder.reachedFeatures));
+      return;
+    }
+    await encode(() => encoder.encodeTo(encoder.reachedFeatures));
+    await advanceLocal(events, false);
+    if (decoder.stopped === 'eos' && o.restartOnEos) {
       // The next utterance starts after the frame the attention ended on (its frames are
       // encoded again from zero state). When nothing was said and the VAD heard nothing, the
       // whole utterance is dropped instead, so silence costs no re-encoding.
       const hasText = decoder.steps.some((s) => vocab.isText(s.token));
-      const heardNothing = !hasText && track.statusAt(encoder.encodedFeatures, false).speech === 0;
-      await finalise(events, 'eos', heardNothing ? encoder.encodedFeatures : subsampling * (decoder.attention.pointer + 1));
+      const heardNothing = !hasText && track.statusAt(encoder.reachedFeatures, false).speech === 0;
+      await finalise(events, 'eos', heardNothing ? encoder.reachedFeatures : subsampling * (decoder.attention.pointer + 1));
       return;
     }
     await checkRules(events);
@@ -209,13 +225,14 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   /**
    * At the first encoder-frame boundary whose frames hold the utterance's first speech frame
    * (and before any rule fires), the utterance restarts leadingSilence before that frame, so
-   * its decode does not begin with the whole pause before it; the frames kept are encoded
-   * again from zero state. Like the rules, this depends on the VAD's verdicts alone, so offline
-   * and live recognition cut the same frames. True if it restarted.
+   * its decode does not begin with the whole pause before it; it is called before the chunk's
+   * frames are encoded, so the frames kept are encoded once, from zero state. Like the rules,
+   * this depends on the VAD's verdicts alone, so offline and live recognition cut the same
+   * frames. True if it restarted.
    */
   function trimLeadingSilence(): boolean {
     if (u.onsetHeard) return false;
-    for (let f = u.checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
+    for (let f = u.checkedFeatures + subsampling; f <= encoder.reachedFeatures; f += subsampling) {
       const status = track.statusAt(f, false);
       if (status.speech > 0) {
         u.onsetHeard = true;
@@ -237,7 +254,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
 
   /** Ends the utterance at the first encoder-frame boundary where a rule fires; true if one did. */
   async function checkRules(events: StreamEvent[]): Promise<boolean> {
-    for (let f = u.checkedFeatures + subsampling; f <= encoder.encodedFeatures; f += subsampling) {
+    for (let f = u.checkedFeatures + subsampling; f <= encoder.reachedFeatures; f += subsampling) {
       const rule = endpointRule(track.statusAt(f, false), o.endpoint);
       if (rule !== undefined) {
         await finalise(events, rule, f, undefined, f);
@@ -299,7 +316,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
         }
         stats.featuresMs += performance.now() - t0;
         while (encoder.hasChunk()) {
-          await encode(() => encoder.encodeChunk());
+          encoder.reachChunk();
           await afterChunk(events);
         }
         return events;
@@ -315,9 +332,9 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       closed = true;
       try {
         // The rules also cut the frames of the last, partial chunk, as they would have had the
-        // stream gone on.
-        await encode(() => encoder.encodeRest());
-        while (trimLeadingSilence() || (await checkRules(events))) await encode(() => encoder.encodeRest());
+        // stream gone on; finalise encodes what the decode needs.
+        encoder.reachEnd();
+        while (trimLeadingSilence() || (await checkRules(events))) encoder.reachEnd();
         await finalise(events, 'end', undefined);
         return events;
       } catch (cause) {

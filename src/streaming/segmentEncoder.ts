@@ -2,15 +2,20 @@ import type { Encoder, EncoderState } from '../model/encoder.ts';
 import { createRows, type Rows } from './rows.ts';
 
 /**
- * The encoder side of one utterance: normalised feature frames go in as they arrive, whole
- * chunks of `chunkFrames` run through the encoder with the carried state, and the encoder
- * frames (keys and memory) of the utterance so far are kept for the decoder. Because running
- * the encoder in chunks equals running it on the whole utterance (docs/contracts.md section 4),
- * the frames equal those of an offline encode of the same audio.
+ * The encoder side of one utterance: normalised feature frames go in as they arrive, and the
+ * encoder frames (keys and memory) of the utterance so far are kept for the decoder. The input
+ * is taken up in whole chunks of `chunkFrames` (reachChunk): the endpoint rules look at the
+ * frames taken up, and the frames are encoded (encodeTo) only once the recognizer knows they
+ * belong to the utterance, so no feature frame is encoded twice when the utterance is cut inside
+ * a chunk. Encoding runs in chunks of `chunkFrames` from the utterance's start with the carried
+ * state; because running the encoder in chunks equals running it on the whole utterance
+ * (docs/contracts.md section 4), the frames equal those of an offline encode of the same audio.
  */
 export interface SegmentEncoder {
   /** Feature frames of the utterance received so far (encoded or not). */
   readonly featureFrames: number;
+  /** Feature frames taken up (whole chunks, then all of them once the input ended): the frames the endpoint rules may look at. */
+  readonly reachedFeatures: number;
   /** Feature frames already run through the encoder (a multiple of the subsampling factor, except after the final chunk). */
   readonly encodedFeatures: number;
   readonly keys: Rows; // [encoder frames, A]
@@ -18,11 +23,19 @@ export interface SegmentEncoder {
   readonly ctcLogits: Rows; // [encoder frames, V]
   readonly frames: number; // encoder frames so far
   append(features: Float32Array, frames: number): void;
-  /** Whether a whole chunk is waiting. */
+  /** Whether a whole chunk past the frames taken up is waiting. */
   hasChunk(): boolean;
-  /** Encodes the next whole chunk; returns the encoder frames it added. */
-  encodeChunk(): Promise<number>;
-  /** The input ended: encodes everything left, a trailing partial subsampling group included (it yields no frame). */
+  /** Takes up the next whole chunk (it is not encoded yet). */
+  reachChunk(): void;
+  /** The input ended: takes up every frame received. */
+  reachEnd(): void;
+  /**
+   * Encodes feature frames [encodedFeatures, frame) (`frame` at most featureFrames; a multiple of
+   * the subsampling factor unless it is featureFrames, the input's end, whose trailing partial
+   * subsampling group yields no frame); returns the encoder frames it added.
+   */
+  encodeTo(frame: number): Promise<number>;
+  /** Encodes everything received (encodeTo(featureFrames)). */
   encodeRest(): Promise<number>;
   /**
    * Starts a new utterance at feature frame `frame` of this one (a multiple of the subsampling
@@ -32,13 +45,14 @@ export interface SegmentEncoder {
 }
 
 export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): SegmentEncoder {
-  const { featureDim, keyDim, memoryDim, vocabSize } = encoder.dims;
+  const { featureDim, keyDim, memoryDim, vocabSize, subsampling } = encoder.dims;
   const features = createRows(featureDim, 4 * chunkFrames);
   const keys = createRows(keyDim);
   const memory = createRows(memoryDim);
   const ctcLogits = createRows(vocabSize);
   let state: EncoderState = encoder.initialState();
   let encoded = 0; // feature frames consumed by the encoder
+  let reached = 0; // feature frames taken up
 
   const run = async (frames: number, final: boolean): Promise<number> => {
     const chunk = features.view().subarray(encoded * featureDim, (encoded + frames) * featureDim); // [frames, F]
@@ -51,9 +65,21 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
     return result.output.frames;
   };
 
+  const encodeTo = async (frame: number): Promise<number> => {
+    const end = Math.min(frame, features.count);
+    let added = 0;
+    while (end - encoded >= chunkFrames) added += await run(chunkFrames, false);
+    // Fewer frames than one subsampling group give no encoder frame: nothing to run.
+    if (end - encoded >= subsampling) added += await run(end - encoded, true);
+    return added;
+  };
+
   return {
     get featureFrames() {
       return features.count;
+    },
+    get reachedFeatures() {
+      return reached;
     },
     get encodedFeatures() {
       return encoded;
@@ -65,15 +91,15 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
       return keys.count;
     },
     append: (data, frames) => features.append(data, frames),
-    hasChunk: () => features.count - encoded >= chunkFrames,
-    encodeChunk: () => run(chunkFrames, false),
-    encodeRest: async () => {
-      let added = 0;
-      while (features.count - encoded >= chunkFrames) added += await run(chunkFrames, false);
-      // Fewer frames than one subsampling group give no encoder frame: nothing to run.
-      if (features.count - encoded >= encoder.dims.subsampling) added += await run(features.count - encoded, true);
-      return added;
+    hasChunk: () => features.count - reached >= chunkFrames,
+    reachChunk() {
+      reached += chunkFrames;
     },
+    reachEnd() {
+      reached = features.count;
+    },
+    encodeTo,
+    encodeRest: () => encodeTo(features.count),
     restartAt(frame) {
       features.dropFront(frame);
       keys.clear();
@@ -81,6 +107,7 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
       ctcLogits.clear();
       state = encoder.initialState();
       encoded = 0;
+      reached = 0;
     },
   };
 }

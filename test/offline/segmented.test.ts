@@ -56,6 +56,37 @@ describe.each(['global', 'local'] as const)('long recording, mode %s', (mode) =>
   });
 });
 
+it('encodes each feature frame of a recording at most once, across its leading-silence trims and endpoint cuts', async () => {
+  // Every frame the encoder is given, counted per runChunk call (a final call's trailing partial
+  // subsampling group yields nothing and is not counted).
+  const { subsampling } = model.facts;
+  let encoded = 0;
+  const runChunk = model.encoder.runChunk.bind(model.encoder);
+  model.encoder.runChunk = (features, frames, state, options) => {
+    encoded += frames - (frames % subsampling);
+    return runChunk(features, frames, state, options);
+  };
+  try {
+    const result = await transcribe(LONG, { model, mode: 'global', beam: 1 });
+    const { hopLength, frameLength, sampleRate } = model.config.frontEnd;
+    // A segment [start, end) covers this many feature frames (utteranceEndSeconds, inverted).
+    const featureFrames = (s: { start: number; end: number }) => Math.round(((s.end - s.start) * sampleRate - frameLength) / hopLength) + 1;
+    const cuts = result.segments.length - 1;
+    // Trims: a segment that starts later than where the previous one's last frame began, the pause before its speech cut.
+    const trims = result.segments.filter((s, i) => i > 0 && s.start > result.segments[i - 1].end + 0.05).length;
+    expect(cuts).toBe(10);
+    expect(trims).toBeGreaterThan(0);
+    // Each decoded segment needs each of its whole subsampling groups encoded at least once, so
+    // encoding exactly their sum means none was encoded twice (and nothing outside them at all).
+    // Encoding a chunk again after a cut inside it, as a restart from zero state did, exceeds it.
+    const needed = result.segments.filter((s) => !s.noSpeech).reduce((n, s) => n + Math.floor(featureFrames(s) / subsampling) * subsampling, 0);
+    expect(needed).toBeGreaterThan(0);
+    expect(encoded).toBe(needed);
+  } finally {
+    delete (model.encoder as { runChunk?: unknown }).runChunk;
+  }
+});
+
 it('places each segment attention block at its frames of the recording', async () => {
   // Attention times: each token's time is its row's peak, which must lie in the token's segment.
   const result = await transcribe(LONG, { model, mode: 'local', beam: 1, returnAttention: true, timestamps: 'attention' });
