@@ -4,17 +4,20 @@ import { AudioError, LasError } from '../errors.ts';
 import { frameCount } from '../features/index.ts';
 import type { LoadedModel } from '../model/index.ts';
 import type { StreamEvent } from '../streaming/events.ts';
-import type { DecodedSegment } from '../streaming/options.ts';
+import { MAX_CHUNK_FRAMES, type DecodedSegment } from '../streaming/options.ts';
 import { createStreamingRecognizer } from '../streaming/recognizer.ts';
 import { stripUndefined } from '../util/stripUndefined.ts';
 
 /**
- * Feature frames per encoder call offline (1.28 s). Where a recording is cut does not depend on
- * it (the rules are checked at every encoder frame), and the encoder gives the same frames in
- * any chunking (docs/contracts.md section 4); the cuts are found before the frames are encoded,
- * so each frame is encoded once, in chunks of this size from its segment's start.
+ * Feature frames per encoder call offline: the most a recognizer takes (10 s), so most segments
+ * are encoded in one call, as whole-utterance decoding encodes an utterance. Where a recording
+ * is cut does not depend on it (the rules are checked at every encoder frame), and the encoder
+ * gives the same frames in any chunking (docs/contracts.md section 4); the cuts are found before
+ * the frames are encoded, so each frame is encoded once, in chunks of this size from its
+ * segment's start, and larger chunks cost nothing but the features held until a chunk is
+ * complete or the input ends.
  */
-export const OFFLINE_CHUNK_FRAMES = 128;
+export const OFFLINE_CHUNK_FRAMES = MAX_CHUNK_FRAMES;
 
 /** One utterance of a recording, cut at a pause by the VAD and the endpoint rules. */
 export interface Segment {
