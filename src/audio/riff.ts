@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { AudioError } from '../errors.ts';
 import { FMT_EXTENSIBLE_BYTES, FMT_MIN_BYTES, parseFmt, type WavFormat } from './wavFormat.ts';
 
@@ -117,14 +117,14 @@ export function parseWavHeader(bytes: Uint8Array, input: string): WavHeader {
   return step.value;
 }
 
-/** Parses the header of an open WAV file of `size` bytes with positioned reads. */
-export async function readWavHeader(file: FileHandle, size: number, input: string): Promise<WavHeader> {
+/** Parses the header of an open WAV file (descriptor `fd`) of `size` bytes with positioned reads. */
+export function readWavHeader(fd: number, size: number, input: string): WavHeader {
   const walk = walkWav(size, input);
   let step = walk.next();
   while (!step.done) {
     const { offset, length } = step.value;
     const bytes = new Uint8Array(length);
-    const { bytesRead } = await file.read(bytes, 0, length, offset);
+    const bytesRead = readSync(fd, bytes, 0, length, offset);
     if (bytesRead < length) throw new AudioError('READ_FAILED', `file shrank while its header was read (byte ${offset + bytesRead})`, input);
     step = walk.next(bytes);
   }

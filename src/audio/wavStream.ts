@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { AudioError, LasError } from '../errors.ts';
 import type { Audio } from './types.ts';
 import { concatSamples } from '../util/float32.ts';
@@ -15,10 +14,18 @@ function readFailed(path: string, cause: unknown): AudioError {
 }
 
 /**
- * Opening a FIFO for reading blocks until a writer appears, possibly for ever, and holds one of
- * libuv's four threads meanwhile, so a batch would hang on a pipe named x.wav. Opened
- * non-blocking, it returns at once, and the type is checked on the open handle (no race with a
- * rename between a stat and the open). O_NONBLOCK changes nothing for a regular file's reads.
+ * Opening a FIFO for reading blocks until a writer appears, possibly for ever, so a batch would
+ * hang on a pipe named x.wav. Opened non-blocking, it returns at once, and the type is checked on
+ * the open descriptor (no race with a rename between a stat and the open). O_NONBLOCK changes
+ * nothing for a regular file's reads.
+ *
+ * Only regular files are read, and they are read synchronously, a block (at most 4 MiB) at a
+ * time: from the page cache that takes well under a millisecond, while each asynchronous
+ * operation leaves the event loop idle until the thread pool answers, and between transcriptions
+ * that was expensive (issue 9): V8 then dropped the search's optimised code, so that
+ * transcribe(path) recompiled it again and again (60 validation files x 6 rounds: 1,266
+ * optimisations against 456 reading the same blocks synchronously) and cost about 0.007 CPU RTF
+ * more than the same blocks from memory.
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
@@ -30,28 +37,28 @@ function fileKind(stat: { isDirectory(): boolean; isFIFO(): boolean; isSocket():
   return 'not a file';
 }
 
-/** Opens a regular file and parses its WAV header; the caller closes the handle. */
-async function openWav(path: string, input: string): Promise<{ file: FileHandle; header: WavHeader }> {
-  let file: FileHandle;
+/** Opens a regular file and parses its WAV header; the caller closes the descriptor. */
+function openWav(path: string, input: string): { fd: number; header: WavHeader } {
+  let fd: number;
   try {
-    file = await open(path, OPEN_FLAGS);
+    fd = openSync(path, OPEN_FLAGS);
   } catch (cause) {
     throw readFailed(input, cause);
   }
   try {
-    const stat = await file.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) throw new AudioError('READ_FAILED', `not a regular file (${fileKind(stat)})`, input);
-    return { file, header: await readWavHeader(file, stat.size, input) };
+    return { fd, header: readWavHeader(fd, stat.size, input) };
   } catch (error) {
-    await file.close();
+    closeSync(fd);
     throw error instanceof LasError ? error : readFailed(input, error);
   }
 }
 
 /** Reads and checks a WAV file's header only (a few small reads, whatever the file's size). */
 export async function probeWavFile(path: string, opts: { readonly input?: string } = {}): Promise<WavInfo> {
-  const { file, header } = await openWav(path, opts.input ?? path);
-  await file.close();
+  const { fd, header } = openWav(path, opts.input ?? path);
+  closeSync(fd);
   return headerInfo(header);
 }
 
@@ -64,7 +71,7 @@ export async function probeWavFile(path: string, opts: { readonly input?: string
  */
 export async function* streamWavFile(path: string, opts: StreamOptions = {}): AsyncGenerator<Audio, void, undefined> {
   const { input, targetRate, chunkSeconds } = validateStreamOptions(opts, path);
-  const { file, header } = await openWav(path, input);
+  const { fd, header } = openWav(path, input);
   try {
     assertLongEnough(header.frames, header.sampleRate, input);
     const decoder = createBlockDecoder(header, targetRate, input);
@@ -74,7 +81,7 @@ export async function* streamWavFile(path: string, opts: StreamOptions = {}): As
       const wanted = Math.min(block.length, end - pos);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await file.read(block, 0, wanted, pos));
+        bytesRead = readSync(fd, block, 0, wanted, pos);
       } catch (cause) {
         throw readFailed(input, cause);
       }
@@ -86,7 +93,7 @@ export async function* streamWavFile(path: string, opts: StreamOptions = {}): As
     const tail = decoder.flush();
     if (tail.length > 0) yield { samples: tail, sampleRate: targetRate };
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 

@@ -57,6 +57,27 @@ describe('streamWavFile', () => {
     expect(await probeWavFile(path)).toEqual(probeWav(bytes));
   });
 
+  it('probes and reads a file in blocks without waiting on the event loop (no thread-pool round trip)', async () => {
+    // Between transcriptions, each asynchronous file operation left the event loop idle, and V8
+    // then dropped the search's optimised code (issue 9); a regular file is read synchronously.
+    const bytes = simpleWav([randomInts(16000 * 3, -20000, 20000, 5)], 'pcm16', 16000);
+    const path = writeTemp('sync.wav', bytes);
+    let turned = false;
+    const turn = setImmediate(() => {
+      turned = true;
+    });
+    const info = await probeWavFile(path);
+    const parts = await collect(streamWavFile(path, { chunkSeconds: 0.5 }));
+    const audio = await readWavFile(path);
+    // Only promise jobs ran meanwhile: the event loop never got a turn.
+    expect(turned).toBe(false);
+    clearImmediate(turn);
+    expect(info).toEqual(probeWav(bytes));
+    expect(parts.length).toBeGreaterThanOrEqual(6);
+    expect(firstDifference(concatFloat(parts), decodeWav(bytes).samples)).toBe(-1);
+    expect(firstDifference(audio.samples, decodeWav(bytes).samples)).toBe(-1);
+  });
+
   it('reads 10 minutes of audio block by block: memory stays flat and every sample is right', async () => {
     const RATE = 16000;
     const MINUTES = 10;
