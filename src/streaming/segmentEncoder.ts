@@ -44,9 +44,14 @@ export interface SegmentEncoder {
   restartAt(frame: number): void;
 }
 
+/** Feature rows held at first at most (5.12 s); more grow the buffer. */
+const INITIAL_FEATURE_ROWS = 512;
+
 export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): SegmentEncoder {
   const { featureDim, keyDim, memoryDim, vocabSize, subsampling } = encoder.dims;
-  const features = createRows(featureDim, 4 * chunkFrames);
+  // Room for a few chunks to start with, but not for offline's 10 s chunks x 4 (1.3 MB zeroed
+  // per transcription, mostly unused for a short file): the rows grow by doubling when needed.
+  const features = createRows(featureDim, Math.min(4 * chunkFrames, INITIAL_FEATURE_ROWS));
   const keys = createRows(keyDim);
   const memory = createRows(memoryDim);
   const ctcLogits = createRows(vocabSize);
