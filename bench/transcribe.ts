@@ -71,10 +71,15 @@ export interface LasRun {
   readonly hypotheses: ReadonlyMap<string, string>;
 }
 
-/** Transcribes every sample once with one mode and setting; the first sample is run once more first, to warm up. */
+/**
+ * Transcribes every sample once with one mode and setting, after one unmeasured pass over all of
+ * them: V8 compiles the search's hot code on background threads during its first few hundred
+ * calls, which with one sample of warm-up landed in the first setting's CPU time (about 0.006
+ * CPU RTF on samples/' 55 s; start-up is the startup module's figure).
+ */
 export async function runLas(model: LoadedModel, samples: readonly Sample[], mode: ModeName, setting: BenchSetting): Promise<LasRun> {
   const { options } = setting;
-  await transcribe(samples[0].audio, { model, mode, ...options, input: samples[0].id });
+  for (const s of samples) await transcribe(s.audio, { model, mode, ...options, input: s.id });
   const totals = { audioSeconds: 0, featuresMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 };
   const scores = [];
   const hypotheses = new Map<string, string>();
