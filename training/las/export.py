@@ -217,8 +217,9 @@ def main(argv=None):
     ap.add_argument("--right", type=int, default=DEFAULT_RIGHT)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lm", default=DEFAULT_LM_DIR, help="folder with the LM's lm.json and lm.bin to ship in the bundle ('' for none)")
-    ap.add_argument("--int8", default=",".join(DEFAULT_INT8_GRAPHS),
-                    help="graphs that also get an int8 copy (training/las/quantize.py): decoder_step, encoder; '' for none")
+    ap.add_argument("--int8", default=None,
+                    help="graphs that also get an int8 copy (training/las/quantize.py): decoder_step, encoder; '' for none "
+                         f"(default: {','.join(DEFAULT_INT8_GRAPHS)} when the calibration features exist, with a warning when not)")
     ap.add_argument("--calibration", default="training/work/features/train", help="TRAINING feature shards for the int8 scales")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
@@ -241,7 +242,11 @@ def main(argv=None):
         if args.lm and os.path.exists(os.path.join(args.lm, "lm.json")):
             extra = bundle_lm(args.lm, args.out)
     write_bundle(model, norm, args.out, args.left, args.right, extra)
-    int8 = tuple(g for g in args.int8.split(",") if g) if not args.random else ()
+    if args.int8 is None and not os.path.isdir(args.calibration):
+        print(f"warning: no calibration features at {args.calibration} (training.las.features makes them): "
+              "the bundle gets no int8 graphs and runs in float32; --int8 decoder_step makes this an error")
+        args.int8 = ""
+    int8 = tuple(g for g in (args.int8 if args.int8 is not None else ",".join(DEFAULT_INT8_GRAPHS)).split(",") if g) if not args.random else ()
     if int8:
         print(json.dumps(add_int8(args.out, model, calibration_features(args.calibration, 200), int8)))
     sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in os.listdir(args.out) if n.endswith(".onnx")}

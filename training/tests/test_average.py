@@ -1,5 +1,6 @@
 """Weight averaging: the mean is element-wise, refuses mixed configs or statistics, and exports."""
 import dataclasses
+import json
 
 import pytest
 import torch
@@ -31,9 +32,15 @@ def test_mean_is_elementwise_and_exports(tmp_path):
             assert torch.allclose(v, (a[k] + b[k] + c[k]) / 3, atol=1e-6), k
     assert any(not torch.equal(state[k], a[k]) for k in state if state[k].is_floating_point())
     bundle = tmp_path / "bundle"
-    export.main(["--checkpoint", str(out), "--out", str(bundle)])
+    export.main(["--checkpoint", str(out), "--out", str(bundle), "--calibration", str(tmp_path / "no-features")])
     cfg, _ = load_weights(str(bundle))
     assert cfg == PRESETS["tiny"]
+    # without calibration features the bundle is float32 only (a warning says so) ...
+    assert "int8File" not in json.load(open(bundle / "config.json"))["decoder"]
+    # ... unless int8 is asked for by name, which then fails
+    with pytest.raises(FileNotFoundError, match="no-features"):
+        export.main(["--checkpoint", str(out), "--out", str(tmp_path / "b2"), "--calibration", str(tmp_path / "no-features"),
+                     "--int8", "decoder_step"])
 
 
 def test_refuses_different_norm_or_config(tmp_path):

@@ -58,9 +58,14 @@ def test_train_writes_checkpoint_and_logs(trained):
 def test_warm_start_from_bundle_and_mismatch_error(trained):
     root, feats, work = trained
     bundle = os.path.join(root, "bundle")
-    export.main(["--checkpoint", os.path.join(work, "checkpoints", "last.pt"), "--out", bundle])
+    export.main(["--checkpoint", os.path.join(work, "checkpoints", "last.pt"), "--out", bundle,
+                 "--calibration", os.path.join(feats, "train")])
     cfg, state = load_weights(bundle)
     assert cfg == PRESETS["tiny"]
+    # the export's default int8 decoder step, its scales calibrated on this run's training features
+    config = json.load(open(os.path.join(bundle, "config.json")))
+    assert config["decoder"]["int8File"] == "decoder_step.int8.onnx" and "int8File" not in config["encoder"]
+    assert os.path.exists(os.path.join(bundle, "decoder_step.int8.onnx"))
     work2 = os.path.join(root, "work2")
     train.main(["--features", feats, "--work", work2, "--config", "tiny", "--threads", "1", "--max-steps", "1",
                 "--frame-budget", "400", "--init", bundle])
