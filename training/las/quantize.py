@@ -185,8 +185,8 @@ GRAPHS = ("encoder", "decoder_step")
 # them (global 49.8 / 28.2 against 49.9 / 28.3, local 50.7 / 28.5 against 50.6 / 28.5) at about
 # half the cost per call. The int8 encoder on top (--graphs decoder_step,encoder) gave 49.9 / 28.4
 # and 50.8 / 28.4 calibrated on the bundle's float16 weights, 50.1 / 28.4 and 50.9 / 28.7 on the
-# training checkpoint's float32 ones: a loss of up to 0.3 WER and 0.2 CER points for about 0.001
-# RTF, so it is not shipped.
+# training checkpoint's float32 ones: a loss of up to 0.3 WER and 0.2 CER points for about 0.0005
+# RTF (encoder 0.0019-0.0020 -> 0.0015 per audio second), so it is not shipped.
 DEFAULT_GRAPHS = ("decoder_step",)
 
 
