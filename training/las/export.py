@@ -25,7 +25,7 @@ from .decoder import MASK_PENALTY
 from .frontend import DEFAULT_FRONTEND
 from .model import LAS
 from .vocab import VOCAB
-from .quantize import DEFAULT_GRAPHS as DEFAULT_INT8_GRAPHS, add_int8, calibration_features
+from .quantize import CALIBRATION_UTTERANCES, DEFAULT_CALIBRATION, DEFAULT_GRAPHS as DEFAULT_INT8_GRAPHS, add_int8, calibration_features
 
 OPSET = 17
 DEFAULT_LEFT, DEFAULT_RIGHT = 10, 6  # local window in encoder frames (40 ms each)
@@ -220,7 +220,7 @@ def main(argv=None):
     ap.add_argument("--int8", default=None,
                     help="graphs that also get an int8 copy (training/las/quantize.py): decoder_step, encoder; '' for none "
                          f"(default: {','.join(DEFAULT_INT8_GRAPHS)} when the calibration features exist, with a warning when not)")
-    ap.add_argument("--calibration", default="training/work/features/train", help="TRAINING feature shards for the int8 scales")
+    ap.add_argument("--calibration", default=DEFAULT_CALIBRATION, help="TRAINING feature shards for the int8 scales")
     args = ap.parse_args(argv)
     torch.manual_seed(args.seed)
     if args.random:
@@ -242,13 +242,18 @@ def main(argv=None):
         if args.lm and os.path.exists(os.path.join(args.lm, "lm.json")):
             extra = bundle_lm(args.lm, args.out)
     write_bundle(model, norm, args.out, args.left, args.right, extra)
-    if args.int8 is None and not os.path.isdir(args.calibration):
+    if args.random:
+        int8 = ()
+    elif args.int8 is not None:
+        int8 = tuple(g for g in args.int8.split(",") if g)
+    elif os.path.isdir(args.calibration):
+        int8 = DEFAULT_INT8_GRAPHS
+    else:
         print(f"warning: no calibration features at {args.calibration} (training.las.features makes them): "
               "the bundle gets no int8 graphs and runs in float32; --int8 decoder_step makes this an error")
-        args.int8 = ""
-    int8 = tuple(g for g in (args.int8 if args.int8 is not None else ",".join(DEFAULT_INT8_GRAPHS)).split(",") if g) if not args.random else ()
+        int8 = ()
     if int8:
-        print(json.dumps(add_int8(args.out, model, calibration_features(args.calibration, 200), int8)))
+        print(json.dumps(add_int8(args.out, model, calibration_features(args.calibration, CALIBRATION_UTTERANCES), int8)))
     sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in os.listdir(args.out) if n.endswith(".onnx")}
     print(f"wrote {args.out}: {sizes}")
 
