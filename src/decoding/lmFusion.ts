@@ -102,6 +102,32 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
     into[at] = atSpace;
     into[at + 1] = atEos;
   };
+  /**
+   * The fused terms of every token, added in place to the inner scores `out` (float32, so each
+   * addition rounds as exact()'s fuse() rounds it): the character LM's `logProbs`, the word LM's
+   * terms `atSpace` / `atEos` (or bounds of them) less the word penalty at a space, and the OOV
+   * penalty where the word being spelt (`word`) leaves the vocabulary. score() and bound() differ
+   * only in the word LM's terms.
+   */
+  const fuseRow = (out: Float32Array, logProbs: Float64Array, word: WordRange | undefined, atSpace: number, atEos: number): Float32Array => {
+    // Whether the word goes on in the vocabulary, read from one mask rather than asked symbol by symbol.
+    const mask = word !== undefined && words.maskable ? words.continuationMask(word) : 0;
+    for (let c = 0; c < out.length; c++) {
+      if (out[c] === Number.NEGATIVE_INFINITY) continue;
+      const symbol = symbols[c];
+      if (symbol < 0) {
+        out[c] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      out[c] += weight * logProbs[symbol];
+      if (symbol === space) out[c] += atSpace - wordPenalty;
+      else if (symbol === lm.eos) out[c] += atEos;
+      if (word === undefined) continue; // no penalty, or already paid for this word
+      const ends = symbol === space || symbol === lm.eos;
+      if (ends ? word.depth > 0 && !words.ends(word) : words.maskable ? ((mask >>> symbol) & 1) === 0 : !words.continues(word, symbol)) out[c] -= oovPenalty;
+    }
+    return out;
+  };
   const ending = new Float64Array(2);
   const scorer: HypothesisScorer = {
     init: (): FusedState => ({ inner: inner.init(), context: lm.initial(), word: start, spelt: '', history: wordModel?.initial() }),
@@ -111,24 +137,7 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       lm.logProbs(s.context, lmLogProbs);
       // What the word LM adds when the word being spelt ends here: at a space, and at <eos>.
       wordEnding(s, ending, 0);
-      const atSpace = ending[0];
-      const atEos = ending[1];
-      const word = s.word;
-      for (let c = 0; c < out.length; c++) {
-        if (out[c] === Number.NEGATIVE_INFINITY) continue;
-        const symbol = symbols[c];
-        if (symbol < 0) {
-          out[c] = Number.NEGATIVE_INFINITY;
-          continue;
-        }
-        out[c] += weight * lmLogProbs[symbol];
-        if (symbol === space) out[c] += atSpace - wordPenalty;
-        else if (symbol === lm.eos) out[c] += atEos;
-        if (word === undefined) continue; // no penalty, or already paid for this word
-        const ends = symbol === space || symbol === lm.eos;
-        if (ends ? word.depth > 0 && !words.ends(word) : !words.continues(word, symbol)) out[c] -= oovPenalty;
-      }
-      return out;
+      return fuseRow(out, lmLogProbs, s.word, ending[0], ending[1]);
     },
     advance(state, token): FusedState {
       const s = state as FusedState;
@@ -181,26 +190,8 @@ export function lmFusionScorer(inner: HypothesisScorer, lm: CharLm, weight: numb
       }
       states[slot] = s;
       endingKnown[slot] = wordModel === undefined; // without a word LM its terms are 0
-      const logProbs = lm.logProbs(s.context, slotLogProbs[slot]);
-      // score()'s loop, with the word LM's terms at their bound, and whether the word goes on
-      // in the vocabulary read from one mask rather than asked symbol by symbol.
-      const word = s.word;
-      const mask = word !== undefined && words.maskable ? words.continuationMask(word) : 0;
-      for (let c = 0; c < out.length; c++) {
-        if (out[c] === Number.NEGATIVE_INFINITY) continue;
-        const symbol = symbols[c];
-        if (symbol < 0) {
-          out[c] = Number.NEGATIVE_INFINITY;
-          continue;
-        }
-        out[c] += weight * logProbs[symbol];
-        if (symbol === space) out[c] += endingBound - wordPenalty;
-        else if (symbol === lm.eos) out[c] += endingBound;
-        if (word === undefined) continue;
-        const ends = symbol === space || symbol === lm.eos;
-        if (ends ? word.depth > 0 && !words.ends(word) : words.maskable ? ((mask >>> symbol) & 1) === 0 : !words.continues(word, symbol)) out[c] -= oovPenalty;
-      }
-      return out;
+      // score()'s terms, with the word LM's at their bound.
+      return fuseRow(out, lm.logProbs(s.context, slotLogProbs[slot]), s.word, endingBound, endingBound);
     },
     exact(slot, token) {
       const s = states[slot];
