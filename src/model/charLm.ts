@@ -66,6 +66,55 @@ export const LOG_PROB_CACHE_SIZE = 24576;
 /** Entries of the memo of contexts' levels but the last (see parseCharLm's logProbs): 232 bytes each, about 3.8 MB. */
 export const SUFFIX_CACHE_SIZE = 16384;
 
+/**
+ * An open-addressing memo of up to `capacity` rows of `width` numbers, keyed by non-negative
+ * integers, its table at most half full: nothing is allocated per entry, and the arrays only on
+ * the first add(), so that loading (or only checking) a bundle does not pay for them. When full
+ * it starts over.
+ */
+function createMemo(capacity: number, width: number) {
+  const slotBits = Math.ceil(Math.log2(2 * capacity));
+  const slots = 2 ** slotBits;
+  let keys = new Float64Array(0); // [slots], -1: empty
+  let entries = new Int32Array(0); // [slots]
+  let rows = new Float64Array(0); // [capacity, width]
+  let count = 0;
+  /** The key's slot, or the empty slot where it would go. */
+  const slotOf = (key: number): number => {
+    let slot = Math.imul((key ^ (key / 4294967296)) | 0, 0x9e3779b1) >>> (32 - slotBits);
+    while (keys[slot] !== key && keys[slot] !== -1) slot = (slot + 1) & (slots - 1);
+    return slot;
+  };
+  return {
+    /** The rows, row i at [i * width, (i + 1) * width). */
+    get rows(): Float64Array {
+      return rows;
+    },
+    /** The row index of `key`, or -1. */
+    find(key: number): number {
+      if (keys.length === 0) return -1;
+      const slot = slotOf(key);
+      return keys[slot] === key ? entries[slot] : -1;
+    },
+    /** Takes a row for `key` (not in the memo) and returns its index, for the caller to fill. */
+    add(key: number): number {
+      if (keys.length === 0) {
+        keys = new Float64Array(slots).fill(-1);
+        entries = new Int32Array(slots);
+        rows = new Float64Array(capacity * width);
+      }
+      if (count === capacity) {
+        keys.fill(-1); // full: start over
+        count = 0;
+      }
+      const slot = slotOf(key);
+      keys[slot] = key;
+      entries[slot] = count;
+      return count++;
+    },
+  };
+}
+
 /** Parses lm.bin; `path` names the file in every error. */
 export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   const { header, headerEnd, corrupt, count } = readLmFile(bytes, path, MAGIC, 'character LM');
@@ -135,48 +184,20 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
   // over one block of distributions: nothing is allocated per entry, and a hit is a copy.
   const bits = bos < 32 && maxContext <= 5 ? 5 : 8;
   const packable = maxContext <= 6 && bos < 256;
-  const slotBits = Math.ceil(Math.log2(2 * LOG_PROB_CACHE_SIZE)); // at most half full
-  const slots = 2 ** slotBits;
-  // Made on first use, so that loading (or only checking) a bundle does not pay for them.
-  let slotKeys = new Float64Array(0); // [slots], -1: empty
-  let slotEntries = new Int32Array(0); // [slots]
-  let memo = new Float64Array(0); // [LOG_PROB_CACHE_SIZE, outputs]
-  let memoised = 0;
-  const cacheKey = (context: LmContext): number => {
-    if (!packable) return -1;
-    const radix = 1 << bits;
-    let key = context.length;
-    for (let i = 0; i < context.length; i++) key = key * radix + context[i];
+  const radix = 1 << bits;
+  /** The symbols of context[from..] and their count packed into one number (packable contexts only). */
+  const packKey = (context: LmContext, from: number): number => {
+    let key = context.length - from;
+    for (let i = from; i < context.length; i++) key = key * radix + context[i];
     return key;
   };
-  /** The key's slot, or the empty slot where it would go. */
-  const slotOf = (key: number): number => {
-    let slot = Math.imul((key ^ (key / 4294967296)) | 0, 0x9e3779b1) >>> (32 - slotBits);
-    while (slotKeys[slot] !== key && slotKeys[slot] !== -1) slot = (slot + 1) & (slots - 1);
-    return slot;
-  };
-  // The memo of a context's levels but the last (see logProbs): keyed like the contexts, by
-  // the context without its oldest symbol; each entry the probabilities so far and the last
-  // node applied (-1: the walk ended before the context without its oldest symbol).
-  const suffixSlotBits = Math.ceil(Math.log2(2 * SUFFIX_CACHE_SIZE));
-  const suffixSlots = 2 ** suffixSlotBits;
-  let suffixKeys = new Float64Array(0); // [suffixSlots], -1: empty
-  let suffixEntries = new Int32Array(0); // [suffixSlots]
-  let suffixProbs = new Float64Array(0); // [SUFFIX_CACHE_SIZE, outputs]
-  let suffixNodes = new Int32Array(0); // [SUFFIX_CACHE_SIZE]
-  let suffixMemoised = 0;
-  /** cacheKey of the context without its oldest symbol (packable contexts only). */
-  const suffixKey = (context: LmContext): number => {
-    const radix = 1 << bits;
-    let key = context.length - 1;
-    for (let i = 1; i < context.length; i++) key = key * radix + context[i];
-    return key;
-  };
-  const suffixSlotOf = (key: number): number => {
-    let slot = Math.imul((key ^ (key / 4294967296)) | 0, 0x9e3779b1) >>> (32 - suffixSlotBits);
-    while (suffixKeys[slot] !== key && suffixKeys[slot] !== -1) slot = (slot + 1) & (suffixSlots - 1);
-    return slot;
-  };
+  const cacheKey = (context: LmContext): number => (packable ? packKey(context, 0) : -1);
+  // The whole distributions; and the memo of a context's levels but the last (see logProbs),
+  // keyed by the context without its oldest symbol, each entry the probabilities so far and the
+  // last node applied (-1: the walk ended before the context without its oldest symbol).
+  const memo = createMemo(LOG_PROB_CACHE_SIZE, outputs);
+  const suffixMemo = createMemo(SUFFIX_CACHE_SIZE, outputs);
+  let suffixNodes = new Int32Array(0); // [SUFFIX_CACHE_SIZE], made with the memo's rows
   /** One level of the interpolation: p = a(h, .) + gamma(h) p. */
   const apply = (node: number) => {
     const g = gamma[node];
@@ -199,21 +220,11 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
     },
     logProbs(context: LmContext, out: Float64Array): Float64Array {
       const key = cacheKey(context);
-      if (key >= 0 && memo.length === 0) {
-        slotKeys = new Float64Array(slots).fill(-1);
-        slotEntries = new Int32Array(slots);
-        memo = new Float64Array(LOG_PROB_CACHE_SIZE * outputs);
-      }
-      if (key >= 0 && suffixProbs.length === 0) {
-        suffixKeys = new Float64Array(suffixSlots).fill(-1);
-        suffixEntries = new Int32Array(suffixSlots);
-        suffixProbs = new Float64Array(SUFFIX_CACHE_SIZE * outputs);
-        suffixNodes = new Int32Array(SUFFIX_CACHE_SIZE);
-      }
-      let slot = key < 0 ? -1 : slotOf(key);
-      if (slot >= 0 && slotKeys[slot] === key) {
-        const base = slotEntries[slot] * outputs;
-        for (let s = 0; s < outputs; s++) out[s] = memo[base + s];
+      const found = key < 0 ? -1 : memo.find(key);
+      if (found >= 0) {
+        const rows = memo.rows;
+        const base = found * outputs;
+        for (let s = 0; s < outputs; s++) out[s] = rows[base + s];
         return out;
       }
       // From the empty context up, each longer context found interpolates with the one below.
@@ -230,12 +241,12 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
           node = used < levels ? child(node, context[levels - 1 - used]) : -1;
         }
       } else {
-        const shorter = suffixKey(context);
-        let suffixSlot = suffixSlotOf(shorter);
+        const shorter = packKey(context, 1);
+        const at = suffixMemo.find(shorter);
         let reached = -1; // the node of the context without its oldest symbol, once applied; -1: the walk ended before it
-        if (suffixKeys[suffixSlot] === shorter) {
-          const at = suffixEntries[suffixSlot];
-          for (let s = 0; s < outputs; s++) probs[s] = suffixProbs[at * outputs + s];
+        if (at >= 0) {
+          const rows = suffixMemo.rows;
+          for (let s = 0; s < outputs; s++) probs[s] = rows[at * outputs + s];
           reached = suffixNodes[at];
         } else {
           probs.fill(1 / outputs);
@@ -248,31 +259,18 @@ export function parseCharLm(bytes: Uint8Array, path: string): CharLm {
             node = child(node, context[levels - 1 - used]);
             if (node < 0) break;
           }
-          if (suffixMemoised === SUFFIX_CACHE_SIZE) {
-            suffixKeys.fill(-1); // full: start over
-            suffixMemoised = 0;
-            suffixSlot = suffixSlotOf(shorter);
-          }
-          suffixKeys[suffixSlot] = shorter;
-          suffixEntries[suffixSlot] = suffixMemoised;
-          suffixProbs.set(probs.subarray(0, outputs), suffixMemoised * outputs);
-          suffixNodes[suffixMemoised] = reached;
-          suffixMemoised++;
+          const entry = suffixMemo.add(shorter);
+          if (suffixNodes.length === 0) suffixNodes = new Int32Array(SUFFIX_CACHE_SIZE);
+          suffixMemo.rows.set(probs.subarray(0, outputs), entry * outputs);
+          suffixNodes[entry] = reached;
         }
         const last = reached < 0 ? -1 : child(reached, context[0]);
         if (last >= 0) apply(last);
       }
       for (let s = 0; s < outputs; s++) out[s] = Math.log(probs[s]);
-      if (slot >= 0) {
-        if (memoised === LOG_PROB_CACHE_SIZE) {
-          slotKeys.fill(-1); // full: start over
-          memoised = 0;
-          slot = slotOf(key);
-        }
-        slotKeys[slot] = key;
-        slotEntries[slot] = memoised;
-        memo.set(out.subarray(0, outputs), memoised * outputs);
-        memoised++;
+      if (key >= 0) {
+        const entry = memo.add(key); // first, as the first add() makes the rows
+        memo.rows.set(out.subarray(0, outputs), entry * outputs);
       }
       return out;
     },
