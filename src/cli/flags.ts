@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { PRECISIONS, validateSessionOptions, type SessionOptions } from '../model/sessionOptions.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 
 /**
  * A command-line mistake: the command prints its message in one line and exits with 2 (usage),
@@ -61,7 +62,7 @@ export const SESSION_FLAG_HELP = `  --threads N               ONNX threads per o
 export function sessionFlags(values: { readonly threads?: string | undefined; readonly precision?: string | undefined }): Partial<SessionOptions> {
   const threads = integerFlag('threads', values.threads, 1, 256);
   const precision = choiceFlag('precision', values.precision, PRECISIONS);
-  const options = { ...(threads === undefined ? {} : { intraOpThreads: threads }), ...(precision === undefined ? {} : { precision }) };
+  const options: Partial<SessionOptions> = stripUndefined({ intraOpThreads: threads, precision });
   validateSessionOptions(options);
   return options;
 }
