@@ -24,7 +24,9 @@ export interface StreamingOptions {
   readonly mode: ModeName;
   /**
    * Feature frames per encoder call, a multiple of the bundle's subsampling factor.
-   * Default 16 (160 ms): smaller cuts latency, larger costs fewer calls.
+   * Default 4 (40 ms, one encoder frame): each frame's CTC scores, and so the default partial
+   * text, come as soon as its audio has; larger costs fewer calls (16: half the compute) but
+   * shows text later (README "Decoding", Streaming).
    */
   readonly chunkFrames: number;
   /**
@@ -86,7 +88,9 @@ export interface StreamingOptions {
    * character's audio), 'triggered' (those, then provisionally an attention step over the frames
    * so far for each character the CTC head has spiked on past the decoder's pointer) or 'ctc'
    * (the CTC greedy transcript, at each character's spike).
-   * Finals are offline decodes whatever the source. Default 'attention'.
+   * Finals are offline decodes whatever the source. Default 'ctc': the soonest (token lag
+   * median 168 / 189 ms on samples/ / validation at the default chunk, against 348 / 368 ms for
+   * 'attention'), and never revised.
    */
   readonly partialSource: PartialSource;
   /** Keep each segment's attention matrix for onSegment. Default false. */
@@ -104,7 +108,7 @@ export type StreamingOptionsInput = Partial<Omit<StreamingOptions, 'endpoint'>> 
 
 export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Object.freeze({
   mode: 'local',
-  chunkFrames: 16,
+  chunkFrames: 4,
   beam: DEFAULT_DECODING_OPTIONS.beam,
   lengthPenalty: DEFAULT_DECODING_OPTIONS.lengthPenalty,
   ctcWeight: DEFAULT_DECODING_OPTIONS.ctcWeight,
@@ -112,7 +116,7 @@ export const DEFAULT_STREAMING_OPTIONS: Omit<StreamingOptions, 'endpoint'> = Obj
   maxLengthSlack: DEFAULT_DECODING_OPTIONS.maxLengthSlack,
   restartOnEos: false,
   partials: true,
-  partialSource: 'attention',
+  partialSource: 'ctc',
   returnAttention: false,
   timestamps: DEFAULT_DECODING_OPTIONS.timestamps,
   input: '<stream>',

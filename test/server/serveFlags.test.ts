@@ -65,14 +65,15 @@ const finalTexts = (events: readonly StreamEvent[]) => events.flatMap((e) => (e.
 
 describe('las serve recognition flags', () => {
   it('--partials reaches the recognizer of each stream', async () => {
-    const [ctcFirst, ctcSecond] = await served(['--partials', 'ctc'], 2);
-    const ctc = await direct({ partialSource: 'ctc' });
-    expect(ctcFirst).toEqual(ctc);
-    expect(ctcSecond).toEqual(ctc);
-    // The flag changes what is sent: the default source gives other partials.
+    const [attentionFirst, attentionSecond] = await served(['--partials', 'attention'], 2);
+    const attention = await direct({ partialSource: 'attention' });
+    expect(attentionFirst).toEqual(attention);
+    expect(attentionSecond).toEqual(attention);
+    // The flag changes what is sent: the default source (ctc) gives other partials.
     const [byDefault] = await served([]);
     expect(byDefault).toEqual(await direct({}));
-    expect(byDefault.filter((e) => e.type === 'partial')).not.toEqual(ctc.filter((e) => e.type === 'partial'));
+    expect(byDefault).toEqual(await direct({ partialSource: 'ctc' }));
+    expect(byDefault.filter((e) => e.type === 'partial')).not.toEqual(attention.filter((e) => e.type === 'partial'));
     const [triggered] = await served(['--partials', 'triggered']);
     expect(triggered).toEqual(await direct({ partialSource: 'triggered' }));
   });

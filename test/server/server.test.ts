@@ -19,7 +19,10 @@ let speech48k: Float32Array;
 
 beforeAll(async () => {
   model = await loadModel(TINY);
-  server = await startServer(model, { port: 0, maxStreams: 2, maxMessageBytes: 64 * 1024, idleTimeoutMs: 1000, onStreamEnd: (r) => records.push(r) }, (m) => logged.push(m), serverEvents.push);
+  // Attention partials: the random weights' CTC head hardly ever spikes, so the default ('ctc')
+  // would send next to no partial text to check (test/server/serveFlags.test.ts covers it).
+  const recognition = { partialSource: 'attention' } as const;
+  server = await startServer(model, { port: 0, maxStreams: 2, maxMessageBytes: 64 * 1024, idleTimeoutMs: 1000, recognition, onStreamEnd: (r) => records.push(r) }, (m) => logged.push(m), serverEvents.push);
   speech48k = resample(await readWavFile(join(SAMPLES, 'flite-awb-question.wav')), 48000).samples;
 });
 afterAll(async () => {

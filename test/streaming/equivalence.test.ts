@@ -45,7 +45,7 @@ describe('streamed text equals offline text', () => {
   it('local: every partial is a prefix of the final text, and text comes while the audio is still arriving', async () => {
     const samples = audio.get('flite-kal-sentence.wav')!;
     // Partials are greedy attention steps; at beam 1 and ctc weight 0 the final is the same greedy search.
-    const events = await streamAll(model, samples, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
+    const events = await streamAll(model, samples, { mode: 'local', partialSource: 'attention', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
     const partials = events.filter((e) => e.type === 'partial');
     const final = finals(events)[0];
     expect(partials.length).toBeGreaterThan(3);
@@ -101,14 +101,14 @@ describe('streamed text equals offline text', () => {
       // <eos> right after <sos>: every utterance ends at its first step, with no text.
       const quiet = countingEncoder(withEosAfter(model, SOS_ID));
       const silence = noise(3, -70);
-      const silent = await streamAll(quiet.model, silence, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: true });
+      const silent = await streamAll(quiet.model, silence, { mode: 'local', chunkFrames: 16, endpoint: NO_ENDPOINTS, restartOnEos: true });
       expect(finals(silent).map((f) => [f.reason, f.text])).toEqual([['end', '']]);
-      // Each whole chunk (16 frames, the default) went through the encoder once, for the decoder
-      // to reach its <eos>; the last, partial one is not decoded (no speech), so never encoded.
+      // Each whole chunk of 16 frames went through the encoder once, for the decoder to reach
+      // its <eos>; the last, partial one is not decoded (no speech), so never encoded.
       const features = 1 + Math.floor((silence.length - 400) / 160);
       expect(quiet.frames()).toBe(Math.floor(features / 16) * 16);
       const loud = countingEncoder(withEosAfter(model, SOS_ID));
-      await streamAll(loud.model, speechLike(3, -20), { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: true });
+      await streamAll(loud.model, speechLike(3, -20), { mode: 'local', chunkFrames: 16, endpoint: NO_ENDPOINTS, restartOnEos: true });
       expect(loud.frames()).toBeGreaterThan(features + 16);
     });
 

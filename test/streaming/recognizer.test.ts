@@ -21,7 +21,7 @@ afterAll(() => model?.dispose());
 describe('streaming recognizer events', () => {
   it('partials carry a window that moves forward and characters no later than the audio that held them', async () => {
     // Partials are greedy attention steps; beam 1 at ctc weight 0 makes the final the same greedy text.
-    const events = await streamAll(model, speech, { mode: 'local', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
+    const events = await streamAll(model, speech, { mode: 'local', partialSource: 'attention', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
     const partials = events.filter((e): e is PartialEvent => e.type === 'partial');
     const { left, right } = model.config.attention;
     let pointer = 0;
@@ -65,7 +65,7 @@ describe('streaming recognizer events', () => {
 
   it('NaN samples end the stream with NON_FINITE, keeping the text so far', async () => {
     // Beam 1 at ctc weight 0: the final is the greedy search the partials showed.
-    const r = createStreamingRecognizer(model, { endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
+    const r = createStreamingRecognizer(model, { partialSource: 'attention', endpoint: NO_ENDPOINTS, restartOnEos: false, beam: 1, ctcWeight: 0 });
     const before = await r.push({ samples: speech.subarray(0, 24000), sampleRate: RATE });
     const soFar = before.filter((e) => e.type === 'partial').at(-1) as PartialEvent;
     const bad = speech.slice(24000, 26000);
