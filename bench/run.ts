@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { benchDecode } from './decode.ts';
 import { benchDecodingTable } from './decodingTable.ts';
+import { benchDecodingCost } from './decodingCost.ts';
 import { benchFeatures } from './features.ts';
 import { benchPocketsphinx } from './pocketsphinx.ts';
 import { benchScaling, benchTranscribe } from './transcribe.ts';
@@ -23,6 +24,7 @@ const MODULES: readonly (readonly [string, () => Promise<Row[]>])[] = [
   ['features', benchFeatures],
   ['decode', benchDecode],
   ['decoding table', benchDecodingTable],
+  ['decoding cost', () => benchDecodingCost()],
   ['transcribe', benchTranscribe],
   ['scaling', benchScaling],
   ['pocketsphinx', benchPocketsphinx],
