@@ -14,11 +14,14 @@ import { benchModelDir } from './transcribe.ts';
 
 /**
  * Where the default decoding's time goes, on one thread (README "Decoding results", Speed):
- * - per stage, over validation utterances: log-mel, encoder, the decoder step's onnxruntime
- *   calls (their number and cost each) and the search's own TypeScript (the rest of the
- *   search), each as wall seconds per audio second;
- * - one decoder step call on synthetic inputs of the bundle's shapes, back to back and after a
- *   pass over 9 MB between calls (what other work does to the caches), with 1 and 8 rows.
+ * - per stage, over validation utterances: log-mel, encoder, the decoder step's calls
+ *   (DecoderStep.run: onnxruntime's run with its input and output handling; their number and
+ *   cost each) and the rest of decodeEncoded (the search's TypeScript, the CTC posteriors, the
+ *   alignment and its CTC timestamps), each as wall seconds per audio second, global mode
+ *   first, without a warm-up;
+ * - one decoder step call on synthetic inputs of the bundle's shapes (40 frames that the rows
+ *   share, as in global mode), back to back and after a pass over 9 MB between calls (what
+ *   other work does to the caches), with 1 and 8 rows.
  * Validation voices only. Alone: npx tsx bench/decodingCost.ts [manifest] [--limit N]
  */
 type Row = { name: string; value: number; unit: string };
@@ -26,7 +29,7 @@ type Row = { name: string; value: number; unit: string };
 const VALIDATION = resolve(import.meta.dirname, '../training/work/corpus/validation.tsv');
 const UTTERANCES = 150;
 const CALLS = 600;
-const POLLUTER = new Float64Array((9 * 2 ** 20) / 8).fill(1);
+const POLLUTER_BYTES = 9 * 2 ** 20;
 
 /** Counts and times the calls of `decoder.run` (an own property that shadows the class's method). */
 function timedCalls(decoder: DecoderStep): { readonly calls: number; readonly ms: number; reset(): void } {
@@ -71,16 +74,17 @@ async function stageRows(model: LoadedModel, manifest: string, limit: number): P
     t = performance.now();
     for (const e of encoded) await decodeEncoded(model.decoder, e, ctx, { mode });
     const searchMs = performance.now() - t;
+    const each = calls.calls > 0 ? `${((1000 * calls.ms) / calls.calls).toFixed(0)} µs each` : 'none made';
     rows.push(
-      { name: `decoding cost, ${tag}, ${mode}, default search: decoder step calls`, value: rtf(calls.ms), unit: `RTF (${calls.calls} calls, ${((1000 * calls.ms) / calls.calls).toFixed(0)} µs each)` },
-      { name: `decoding cost, ${tag}, ${mode}, default search: the rest of the search`, value: rtf(searchMs - calls.ms), unit: 'RTF' },
+      { name: `decoding cost, ${tag}, ${mode}, default decoding: decoder step calls`, value: rtf(calls.ms), unit: `RTF (${calls.calls} calls, ${each})` },
+      { name: `decoding cost, ${tag}, ${mode}, default decoding: the rest of decodeEncoded`, value: rtf(searchMs - calls.ms), unit: 'RTF' },
     );
   }
   return rows;
 }
 
 /** Median µs of one decoder step call with `rows` rows over 40 frames, back to back or after a pass over 9 MB. */
-async function callMicroseconds(decoder: DecoderStep, rows: number, polluted: boolean): Promise<number> {
+async function callMicroseconds(decoder: DecoderStep, rows: number, polluter: Float64Array | undefined): Promise<number> {
   const width = 40;
   const buffers = decoder.createBuffers(rows, width);
   buffers.tokens.fill(5n);
@@ -90,7 +94,7 @@ async function callMicroseconds(decoder: DecoderStep, rows: number, polluted: bo
   const times: number[] = [];
   let sink = 0;
   for (let i = 0; i < CALLS; i++) {
-    if (polluted) for (let j = 0; j < POLLUTER.length; j += 8) sink += POLLUTER[j];
+    if (polluter !== undefined) for (let j = 0; j < polluter.length; j += 8) sink += polluter[j];
     const t0 = performance.now();
     await decoder.run(buffers, rows, width, true);
     times.push(1000 * (performance.now() - t0));
@@ -108,10 +112,15 @@ export async function benchDecodingCost(manifest = VALIDATION, limit = UTTERANCE
   const model = await loadModel(dir, { intraOpThreads: 1 });
   try {
     const calls: Row[] = [];
+    const polluter = new Float64Array(POLLUTER_BYTES / 8).fill(1);
     // Before stageRows wraps the decoder's run with its timer.
     for (const r of [1, 8])
       for (const polluted of [false, true])
-        calls.push({ name: `decoding cost: one decoder step call, ${r} row${r > 1 ? 's' : ''}, 40 frames, ${polluted ? 'after a 9 MB pass' : 'back to back'}`, value: Math.round(await callMicroseconds(model.decoder, r, polluted)), unit: 'µs (median)' });
+        calls.push({
+          name: `decoding cost: one decoder step call, ${r} row${r > 1 ? 's' : ''}, 40 shared frames, ${polluted ? 'after a 9 MB pass' : 'back to back'}`,
+          value: Math.round(await callMicroseconds(model.decoder, r, polluted ? polluter : undefined)),
+          unit: 'µs (median)',
+        });
     return [...(await stageRows(model, manifest, limit)), ...calls];
   } finally {
     await model.dispose();
@@ -122,5 +131,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--limit');
   const limit = at >= 0 ? Number(args.splice(at, 2)[1]) : UTTERANCES;
+  if (!(Number.isInteger(limit) && limit > 0)) throw new Error('--limit takes a whole number of utterances above 0');
   for (const row of await benchDecodingCost(args[0] ?? VALIDATION, limit)) console.log(`${row.name}\t${row.value}\t${row.unit}`);
 }

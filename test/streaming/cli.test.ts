@@ -76,18 +76,8 @@ describe('las listen', () => {
   });
   afterAll(() => model?.dispose());
 
-  it('--input --json: one event per line; each final equals offline local decoding of its audio', async () => {
+  it('--input --json: one event per line; partial text (the CTC head\'s by default) only grows; each final equals offline local decoding of its audio', async () => {
     const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY);
-    expect(code).toBe(0);
-    const all = events(out);
-    expect(all.some((e) => e.type === 'partial')).toBe(true);
-    const finals = all.filter((e): e is FinalEvent => e.type === 'final');
-    expect(finals.at(-1)!.reason).toBe('end');
-    for (const f of finals) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
-  });
-
-  it('--partials ctc: partial text from the CTC head only grows; finals still equal offline local decoding', async () => {
-    const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY, '--partials', 'ctc');
     expect(code).toBe(0);
     const all = events(out);
     const partials = all.filter((e) => e.type === 'partial') as unknown as { utterance: number; tokensFrom: number; newTokens: unknown[] }[];
@@ -98,7 +88,19 @@ describe('las listen', () => {
       if (previous?.utterance === p.utterance) expect(p.tokensFrom).toBe(previous.tokensFrom + previous.newTokens.length);
       expect(p.newTokens.length).toBeGreaterThan(0);
     });
-    for (const f of all.filter((e): e is FinalEvent => e.type === 'final')) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+    const finals = all.filter((e): e is FinalEvent => e.type === 'final');
+    expect(finals.at(-1)!.reason).toBe('end');
+    for (const f of finals) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
+  });
+
+  it('--partials attention reaches the recognizer: other partial text than the default\'s; finals still equal offline local decoding', async () => {
+    const partialTexts = (out: string) => events(out).filter((e) => e.type === 'partial').map((e) => (e as { text: string }).text);
+    const byDefault = await las('listen', '--input', WAV, '--json', '--model', TINY);
+    const { code, out } = await las('listen', '--input', WAV, '--json', '--model', TINY, '--partials', 'attention');
+    expect(code).toBe(0);
+    expect(partialTexts(out).length).toBeGreaterThan(1);
+    expect(partialTexts(out)).not.toEqual(partialTexts(byDefault.out));
+    for (const f of events(out).filter((e): e is FinalEvent => e.type === 'final')) expect(f.text).toBe(await offlineText(model, audio, f, 'local'));
   });
 
   it('--timestamps reaches the final decode: each final\'s token times are a recognizer\'s with that source', async () => {

@@ -99,17 +99,19 @@ describe('streamed text equals offline text', () => {
 
     it('an <eos> with nothing said over silence drops the utterance without encoding it again; over speech it re-encodes from the pointer', async () => {
       // <eos> right after <sos>: every utterance ends at its first step, with no text.
-      const quiet = countingEncoder(withEosAfter(model, SOS_ID));
       const silence = noise(3, -70);
-      const silent = await streamAll(quiet.model, silence, { mode: 'local', chunkFrames: 16, endpoint: NO_ENDPOINTS, restartOnEos: true });
-      expect(finals(silent).map((f) => [f.reason, f.text])).toEqual([['end', '']]);
-      // Each whole chunk of 16 frames went through the encoder once, for the decoder to reach
-      // its <eos>; the last, partial one is not decoded (no speech), so never encoded.
       const features = 1 + Math.floor((silence.length - 400) / 160);
-      expect(quiet.frames()).toBe(Math.floor(features / 16) * 16);
-      const loud = countingEncoder(withEosAfter(model, SOS_ID));
-      await streamAll(loud.model, speechLike(3, -20), { mode: 'local', chunkFrames: 16, endpoint: NO_ENDPOINTS, restartOnEos: true });
-      expect(loud.frames()).toBeGreaterThan(features + 16);
+      for (const chunkFrames of [4, 16]) {
+        const quiet = countingEncoder(withEosAfter(model, SOS_ID));
+        const silent = await streamAll(quiet.model, silence, { mode: 'local', chunkFrames, endpoint: NO_ENDPOINTS, restartOnEos: true });
+        expect(finals(silent).map((f) => [f.reason, f.text])).toEqual([['end', '']]);
+        // Each whole chunk went through the encoder once, for the decoder to reach its <eos>;
+        // the last, partial one is not decoded (no speech), so never encoded.
+        expect(quiet.frames()).toBe(Math.floor(features / chunkFrames) * chunkFrames);
+        const loud = countingEncoder(withEosAfter(model, SOS_ID));
+        await streamAll(loud.model, speechLike(3, -20), { mode: 'local', chunkFrames, endpoint: NO_ENDPOINTS, restartOnEos: true });
+        expect(loud.frames()).toBeGreaterThan(features + chunkFrames);
+      }
     });
 
     it('without restartOnEos the rest of the utterance is ignored: one final, the offline text', async () => {

@@ -61,6 +61,15 @@ describe('partial sources', () => {
     expect(before.length).toBeGreaterThan(expected.length / 2);
   });
 
+  it("by default a stream's partials are 'ctc' ones, from 4-frame encoder chunks", async () => {
+    const texts = async (options: StreamingOptionsInput) => partials(await streamAll(model, speech, { ...ONE_UTTERANCE, ...options })).map((p) => p.text);
+    const byDefault = await texts({});
+    expect(byDefault).toEqual(await texts({ partialSource: 'ctc', chunkFrames: 4 }));
+    // Both choices show: other sources or chunks give other partial texts.
+    expect(byDefault).not.toEqual(await texts({ partialSource: 'attention', chunkFrames: 4 }));
+    expect(byDefault).not.toEqual(await texts({ partialSource: 'ctc', chunkFrames: 16 }));
+  });
+
   it("'triggered' partials are the attention partial of the same moment, then the CTC characters past its pointer", async () => {
     const attention = createStreamingRecognizer(model, { ...ONE_UTTERANCE, partialSource: 'attention' });
     const triggered = createStreamingRecognizer(model, { ...ONE_UTTERANCE, partialSource: 'triggered' });
