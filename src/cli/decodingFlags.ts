@@ -20,6 +20,7 @@ export const DECODING_FLAG_OPTIONS = {
   ...SEARCH_FLAG_OPTIONS,
   left: { type: 'string' },
   right: { type: 'string' },
+  timestamps: { type: 'string' },
 } as const;
 
 export interface SearchFlagValues {
@@ -33,6 +34,7 @@ export interface DecodingFlagValues extends SearchFlagValues {
   readonly attention?: string;
   readonly left?: string;
   readonly right?: string;
+  readonly timestamps?: string;
 }
 
 /** --beam, --ctc-weight, --lm-weight, --word-lm-weight as numbers, range-checked (UsageError); undefined where absent. */
@@ -45,13 +47,14 @@ export function searchFlagFields(values: SearchFlagValues) {
   };
 }
 
-/** The decoding flags' values as numbers and a mode, range-checked (UsageError), not yet validated together. */
+/** The decoding flags' values as numbers, a mode and a timestamp source, range-checked (UsageError), not yet validated together. */
 export function decodingFlagFields(values: DecodingFlagValues, defaultMode: ModeName) {
   return {
     mode: choiceFlag('attention', values.attention, MODE_NAMES) ?? defaultMode,
     ...searchFlagFields(values),
     left: integerFlag('left', values.left, 0, 100_000),
     right: integerFlag('right', values.right, 0, 100_000),
+    timestamps: timestampsFlag(values.timestamps),
   };
 }
 
@@ -60,7 +63,7 @@ export function timestampsFlag(value: string | undefined): TimestampSource | und
   return choiceFlag('timestamps', value, TIMESTAMP_SOURCES);
 }
 
-/** --attention, --beam, --ctc-weight, --lm-weight, --word-lm-weight, --left, --right as checked DecodingOptions. */
+/** --attention, --beam, --ctc-weight, --lm-weight, --word-lm-weight, --left, --right, --timestamps as checked DecodingOptions. */
 export function parseDecodingFlags(values: DecodingFlagValues): DecodingOptions {
   const fields = decodingFlagFields(values, 'global');
   if ((values.left !== undefined || values.right !== undefined) && fields.mode !== 'local') throw new UsageError('--left and --right set the local attention window; add --attention local');

@@ -7,7 +7,7 @@ import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
 import { CONTRACT_SUBSAMPLING } from '../model/bundleFacts.ts';
-import { decodingFlagFields, DECODING_FLAG_OPTIONS, timestampsFlag } from './decodingFlags.ts';
+import { decodingFlagFields, DECODING_FLAG_OPTIONS } from './decodingFlags.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { readStdin } from './stdin.ts';
 
@@ -97,7 +97,6 @@ function parse(args: readonly string[]): Parsed {
       model: { type: 'string' },
       chunk: { type: 'string' },
       partials: { type: 'string' },
-      timestamps: { type: 'string' },
       rule1: { type: 'string' },
       rule2: { type: 'string' },
       rule3: { type: 'string' },
@@ -122,7 +121,6 @@ function parse(args: readonly string[]): Parsed {
     ...decoding,
     chunkFrames,
     partialSource: choiceFlag('partials', values.partials, PARTIAL_SOURCES),
-    timestamps: timestampsFlag(values.timestamps),
     endpoint,
     input: values.input === '-' ? '<stdin>' : (values.input ?? '<microphone>'),
   };

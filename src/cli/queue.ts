@@ -7,7 +7,7 @@ import { LasError } from '../errors.ts';
 import { parseManifest } from '../report/manifest.ts';
 import type { OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
-import { DECODING_FLAG_OPTIONS, parseDecodingFlags, timestampsFlag } from './decodingFlags.ts';
+import { DECODING_FLAG_OPTIONS, parseDecodingFlags } from './decodingFlags.ts';
 import { readFileList } from './fileList.ts';
 import { choiceFlag, integerFlag, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
@@ -84,7 +84,7 @@ export function parseQueueAddArgs(args: readonly string[]) {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { ...COMMON, ...DECODING_FLAG_OPTIONS, timestamps: { type: 'string' }, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, 'retry-failed': { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
+    options: { ...COMMON, ...DECODING_FLAG_OPTIONS, subtitles: { type: 'string' }, bytes: { type: 'boolean' }, 'retry-failed': { type: 'boolean' }, attempts: { type: 'string' }, 'files-from': { type: 'string' } },
   });
   const listed = values['files-from'] === undefined ? [] : readFileList(values['files-from']);
   const given = [...positionals, ...listed];
@@ -94,7 +94,7 @@ export function parseQueueAddArgs(args: readonly string[]) {
   return {
     target: target(values),
     inputs: queueInputs(given),
-    decoding: { ...parseDecodingFlags(values), timestamps: timestampsFlag(values.timestamps) ?? DEFAULT_DECODING_OPTIONS.timestamps }, // enqueue keeps the fields a job carries
+    decoding: parseDecodingFlags(values), // enqueue keeps the fields a job carries
     formats: subtitles,
     carry: values.bytes === true ? ('bytes' as const) : ('path' as const),
     retryFailed: values['retry-failed'] === true,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DECODING_OPTIONS, validateDecodingOptions, type DecodingOptions } from '../decoding/options.ts';
+import { DEFAULT_DECODING_OPTIONS, type DecodingOptions } from '../decoding/options.ts';
 import { ModelError } from '../errors.ts';
 import type { SessionOptions } from '../model/sessionOptions.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
@@ -7,7 +7,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../report/transcriptFormats.t
 import type { Command } from './command.ts';
 import { DEFAULT_MODEL_DIR } from './defaultModel.ts';
 import { readFileList } from './fileList.ts';
-import { DECODING_FLAG_OPTIONS, parseDecodingFlags, timestampsFlag } from './decodingFlags.ts';
+import { DECODING_FLAG_OPTIONS, parseDecodingFlags } from './decodingFlags.ts';
 import { choiceFlag, integerFlag, sessionFlags, SESSION_FLAG_HELP, SESSION_FLAG_OPTIONS, usage, UsageError } from './flags.ts';
 import { expandInputs } from './inputs.ts';
 import { readStdin } from './stdin.ts';
@@ -72,7 +72,6 @@ function parse(args: readonly string[]): Parsed {
     options: {
       ...DECODING_FLAG_OPTIONS,
       format: { type: 'string' },
-      timestamps: { type: 'string' },
       'out-dir': { type: 'string' },
       ref: { type: 'string' },
       ...SESSION_FLAG_OPTIONS,
@@ -94,7 +93,7 @@ function parse(args: readonly string[]): Parsed {
   return {
     inputs: files,
     format,
-    decoding: validateDecodingOptions({ ...parseDecodingFlags(values), ...optional('timestamps', timestampsFlag(values.timestamps)) }),
+    decoding: parseDecodingFlags(values),
     session: sessionFlags(values),
     ...optional('jobs', integerFlag('jobs', values.jobs, 1, MAX_CONCURRENCY)),
     model: values.model ?? DEFAULT_MODEL_DIR,
