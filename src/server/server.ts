@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LoadedModel } from '../model/index.ts';
-import { createStreamingRecognizer } from '../streaming/recognizer.ts';
+import { checkStreamingOptionsFor } from '../streaming/recognizer.ts';
 import { handleConnection, refuse, type ConnectionHandle } from './connection.ts';
 import { createHostCheck, type HostCheck } from './hostCheck.ts';
 import { createMutex } from './mutex.ts';
@@ -48,8 +48,8 @@ export async function startServer(
 ): Promise<LasServer> {
   const o = validateServerOptions(options);
   // Recognition settings this bundle cannot serve (an LM weight without an LM) fail here, before
-  // listening, rather than at every stream's start. The recognizer holds no resources.
-  createStreamingRecognizer(model, o.recognition);
+  // listening, rather than at every stream's start.
+  checkStreamingOptionsFor(model, o.recognition);
   const serveFile = createStaticHandler(o.webRoot);
   const mutex = createMutex();
   const sockets = new Set<WebSocket>();

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { AttentionParams } from '../attention/index.ts';
 import type { Audio } from '../audio/types.ts';
 import { decodeEncoded, effectiveLmWeight, effectiveWordLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
@@ -43,18 +44,31 @@ export interface StreamingRecognizer {
   readonly stats: Readonly<{ featuresMs: number; encoderMs: number; decoderMs: number }>;
 }
 
-export function createStreamingRecognizer(model: LoadedModel, options: StreamingOptionsInput = {}): StreamingRecognizer {
+/**
+ * A stream's options, validated and checked against the bundle (its modes, its subsampling for
+ * chunkFrames, its LMs for the LM weights), with each final's window and decoding context:
+ * a ConfigError here rather than at the first final. `las serve` checks its settings with it
+ * before listening.
+ */
+export function checkStreamingOptionsFor(model: LoadedModel, options: StreamingOptionsInput = {}): { o: StreamingOptions; params: AttentionParams; ctx: DecodeContext } {
   const o = validateStreamingOptions(options);
-  const { frontEnd, normStats, vocab, attention } = model.config;
-  const { subsampling, hopSeconds, frameSeconds } = model.facts;
+  const { vocab, attention } = model.config;
+  const { subsampling, frameSeconds } = model.facts;
   assertModesSupported(model.facts, [o.mode]);
   if (o.chunkFrames % subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${subsampling}, got ${o.chunkFrames}`, 'chunkFrames');
   const params = { left: o.left ?? attention.left, right: o.right ?? attention.right }; // each final's window
-  const partialParams = partialWindow(o, attention); // partial text's: less look-ahead
   const lm = fusionLmOf(model);
   const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
   effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final
   effectiveWordLmWeight(o, ctx); // likewise a word LM weight that cannot apply
+  return { o, params, ctx };
+}
+
+export function createStreamingRecognizer(model: LoadedModel, options: StreamingOptionsInput = {}): StreamingRecognizer {
+  const { o, params, ctx } = checkStreamingOptionsFor(model, options);
+  const { frontEnd, normStats, vocab, attention } = model.config;
+  const { subsampling, hopSeconds, frameSeconds } = model.facts;
+  const partialParams = partialWindow(o, attention); // partial text's: less look-ahead
 
   const logMel = createLogMelStream(frontEnd, o.input);
   const vad = createVad(o.endpoint.vad, frontEnd);
