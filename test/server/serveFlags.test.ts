@@ -78,6 +78,13 @@ describe('las serve recognition flags', () => {
     expect(triggered).toEqual(await direct({ partialSource: 'triggered' }));
   });
 
+  it('settings the bundle cannot serve fail before the server listens (this bundle has no LM)', async () => {
+    const { server: options } = parseServeArgs(['--port', '0', '--lm-weight', '0.3']);
+    await expect(startServer(model, options, () => {})).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/needs a language model/) });
+    const { server: chunked } = parseServeArgs(['--port', '0']);
+    await expect(startServer(model, { ...chunked, recognition: { ...chunked.recognition, chunkFrames: 6 } }, () => {})).rejects.toThrow(/multiple of the model's subsampling factor/);
+  });
+
   it('--beam and --ctc-weight reach each final\'s decode', async () => {
     const [greedy] = await served(['--attention', 'global', '--beam', '1', '--ctc-weight', '0']);
     const expected = await direct({ mode: 'global', beam: 1, ctcWeight: 0 });
