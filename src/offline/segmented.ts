@@ -6,7 +6,6 @@ import type { LoadedModel } from '../model/index.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import { MAX_CHUNK_FRAMES, type DecodedSegment } from '../streaming/options.ts';
 import { createStreamingRecognizer } from '../streaming/recognizer.ts';
-import { stripUndefined } from '../util/stripUndefined.ts';
 
 /**
  * Feature frames per encoder call offline: the most a recognizer takes (10 s), so most segments
@@ -75,11 +74,15 @@ export async function transcribeSegmented(
     mode: decoding.mode,
     beam: decoding.beam,
     ctcWeight: decoding.ctcWeight,
-    ...stripUndefined({ lmWeight: decoding.lmWeight, wordLmWeight: decoding.wordLmWeight, oovPenalty: decoding.oovPenalty, wordPenalty: decoding.wordPenalty }),
+    lmWeight: decoding.lmWeight,
+    wordLmWeight: decoding.wordLmWeight,
+    oovPenalty: decoding.oovPenalty,
+    wordPenalty: decoding.wordPenalty,
     lengthPenalty: decoding.lengthPenalty,
     maxTokensPerFrame: decoding.maxTokensPerFrame,
     maxLengthSlack: decoding.maxLengthSlack,
-    ...stripUndefined({ left: decoding.left, right: decoding.right }),
+    left: decoding.left,
+    right: decoding.right,
     partials: false,
     chunkFrames: OFFLINE_CHUNK_FRAMES,
     returnAttention: decoding.returnAttention,

@@ -2,6 +2,7 @@ import { isModeName, MODE_NAMES } from '../attention/index.ts';
 import { isTimestampSource, TIMESTAMP_SOURCES, type TimestampSource } from '../decoding/ctcTiming.ts';
 import { MAX_BEAM, MAX_LM_WEIGHT } from '../decoding/options.ts';
 import { QueueError } from '../errors.ts';
+import { stripUndefined } from '../util/stripUndefined.ts';
 
 /** Subtitle formats a job can ask for beside the JSON record (which every result has). */
 export const SUBTITLE_FORMATS = ['srt', 'vtt'] as const;
@@ -97,11 +98,13 @@ export function validateJobPayload(data: unknown, job: string): JobPayload {
     mode: o.mode as string,
     beam: o.beam as number,
     ctcWeight: o.ctcWeight as number,
-    ...(o.lmWeight === undefined ? {} : { lmWeight: o.lmWeight as number }),
-    ...(o.wordLmWeight === undefined ? {} : { wordLmWeight: o.wordLmWeight as number }),
-    ...(o.left === undefined ? {} : { left: o.left as number }),
-    ...(o.right === undefined ? {} : { right: o.right as number }),
-    ...(o.timestamps === undefined ? {} : { timestamps: o.timestamps as TimestampSource }),
+    ...stripUndefined({
+      lmWeight: o.lmWeight as number | undefined,
+      wordLmWeight: o.wordLmWeight as number | undefined,
+      left: o.left as number | undefined,
+      right: o.right as number | undefined,
+      timestamps: o.timestamps as TimestampSource | undefined,
+    }),
   };
   return { version: 1, name, source, sha256: d.sha256 as string, decoding, formats: formats as SubtitleFormat[] };
 }

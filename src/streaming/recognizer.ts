@@ -96,17 +96,12 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
   const audioTime = () => samples / frontEnd.sampleRate;
 
   /** Decodes what the decoder can with the frames so far; a partial event when the shown characters changed. */
-  async function advanceLocal(events: StreamEvent[], inputEnded: boolean): Promise<void> {
-    const { decoder } = u;
+  async function advanceLocal(events: StreamEvent[], decoder: PartialDecoder): Promise<void> {
     // Nothing is shown for an utterance the VAD has heard no speech in (silence, hum, noise).
-    if (decoder === undefined || !heardSpeech(encoder.reachedFeatures)) return;
+    if (!heardSpeech(encoder.reachedFeatures)) return;
     const t0 = performance.now();
-    const made = await decoder.advance(encoder, inputEnded);
+    const made = await decoder.advance(encoder, false);
     for (const _ of made) u.emittedAt.push(audioTime());
-    if (inputEnded) {
-      stats.decoderMs += performance.now() - t0;
-      return;
-    }
     const next = await shownTokens(decoder);
     stats.decoderMs += performance.now() - t0;
     if (sameCharacters(next, shown)) return;
@@ -223,7 +218,7 @@ export function createStreamingRecognizer(model: LoadedModel, options: Streaming
       return;
     }
     await encode(() => encoder.encodeTo(encoder.reachedFeatures));
-    await advanceLocal(events, false);
+    await advanceLocal(events, decoder);
     if (decoder.stopped === 'eos' && o.restartOnEos) {
       // The next utterance starts after the frame the attention ended on (its frames are
       // encoded again from zero state). When nothing was said and the VAD heard nothing, the

@@ -16,8 +16,6 @@ export interface SegmentEncoder {
   readonly featureFrames: number;
   /** Feature frames taken up (whole chunks, then all of them once the input ended): the frames the endpoint rules may look at. */
   readonly reachedFeatures: number;
-  /** Feature frames already run through the encoder (a multiple of the subsampling factor, except after the final chunk). */
-  readonly encodedFeatures: number;
   readonly keys: Rows; // [encoder frames, A]
   readonly memory: Rows; // [encoder frames, H]
   readonly ctcLogits: Rows; // [encoder frames, V]
@@ -30,7 +28,7 @@ export interface SegmentEncoder {
   /** The input ended: takes up every frame received. */
   reachEnd(): void;
   /**
-   * Encodes feature frames [encodedFeatures, frame) (`frame` at most featureFrames; a multiple of
+   * Encodes the feature frames from the first not yet encoded up to `frame` (at most featureFrames; a multiple of
    * the subsampling factor unless it is featureFrames, the input's end, whose trailing partial
    * subsampling group yields no frame); returns the encoder frames it added.
    */
@@ -85,9 +83,6 @@ export function createSegmentEncoder(encoder: Encoder, chunkFrames: number): Seg
     },
     get reachedFeatures() {
       return reached;
-    },
-    get encodedFeatures() {
-      return encoded;
     },
     keys,
     memory,
