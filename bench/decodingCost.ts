@@ -4,13 +4,13 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { readWavFile } from '../src/audio/index.ts';
 import type { ModeName } from '../src/attention/index.ts';
-import { decodeEncoded, fusionLmOf, type DecodeContext } from '../src/decoding/index.ts';
+import { decodeContextOf, decodeEncoded } from '../src/decoding/index.ts';
 import { computeLogMel, normalise } from '../src/features/index.ts';
 import type { DecoderStep } from '../src/model/decoderStep.ts';
 import type { LoadedModel } from '../src/model/index.ts';
 import { loadModel } from '../src/offline/transcribe.ts';
 import { readManifest } from './evalDecoding.ts';
-import { benchModelDir } from './transcribe.ts';
+import { benchModelDir, type Row } from './transcribe.ts';
 
 /**
  * Where the default decoding's time goes, on one thread (README "Decoding results", Speed):
@@ -24,8 +24,6 @@ import { benchModelDir } from './transcribe.ts';
  *   other work does to the caches), with 1 and 8 rows.
  * Validation voices only. Alone: npx tsx bench/decodingCost.ts [manifest] [--limit N]
  */
-type Row = { name: string; value: number; unit: string };
-
 const VALIDATION = resolve(import.meta.dirname, '../training/work/corpus/validation.tsv');
 const UTTERANCES = 150;
 const CALLS = 600;
@@ -60,8 +58,7 @@ async function stageRows(model: LoadedModel, manifest: string, limit: number): P
   const encoded = [];
   for (const f of features) encoded.push(await model.encoder.encode(f.data, f.frames));
   const encoderMs = performance.now() - t;
-  const lm = fusionLmOf(model);
-  const ctx: DecodeContext = { vocab: model.config.vocab, frameSeconds: model.facts.frameSeconds, attention: model.config.attention, ...(lm !== undefined ? { lm } : {}) };
+  const ctx = decodeContextOf(model);
   const calls = timedCalls(model.decoder);
   const rtf = (ms: number) => Math.round((ms / 1000 / seconds) * 1e5) / 1e5;
   const tag = `${utterances.length} utterances (${seconds.toFixed(0)} s)`;

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { readWavFile } from '../src/audio/index.ts';
 import { MODE_NAMES, type ModeName } from '../src/attention/index.ts';
-import { decodeEncoded, fusionLmOf, type DecodingOptions } from '../src/decoding/index.ts';
+import { decodeContextOf, decodeEncoded, type DecodingOptions } from '../src/decoding/index.ts';
 import { computeLogMel, normalise } from '../src/features/index.ts';
 import { poolScores, scoreUtterance, type UtteranceScore } from '../src/metrics/index.ts';
 import { loadModel, transcribe, type LoadedModel } from '../src/offline/transcribe.ts';
@@ -80,9 +80,7 @@ export interface SettingScore {
 
 /** WER / CER / RTF of one decoding setting over utterances already encoded (encodeAll). */
 export async function scoreSetting(model: LoadedModel, encoded: Awaited<ReturnType<typeof encodeAll>>, options: Partial<DecodingOptions>): Promise<SettingScore> {
-  const { vocab, attention } = model.config;
-  const lm = fusionLmOf(model);
-  const ctx = { vocab, frameSeconds: model.facts.frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) };
+  const ctx = decodeContextOf(model);
   const seconds = encoded.reduce((a, e) => a + e.seconds, 0);
   const frontMs = encoded.reduce((a, e) => a + e.frontMs, 0);
   const frontCpuMs = encoded.reduce((a, e) => a + e.frontCpuMs, 0);

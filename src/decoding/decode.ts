@@ -1,6 +1,7 @@
 import { getMode, type AttentionParams, type ModeName } from '../attention/index.ts';
 import type { DecoderStep } from '../model/decoderStep.ts';
 import type { EncoderOutput } from '../model/encoder.ts';
+import type { LoadedModel } from '../model/loadBundle.ts';
 import { ConfigError } from '../errors.ts';
 import { BLANK_ID, EOS_ID, SOS_ID, type Vocabulary } from '../model/vocab.ts';
 import { align, type Alignment } from './alignment.ts';
@@ -8,7 +9,7 @@ import { ctcTimedTokens, ctcTimedWords, type CtcPosteriors } from './ctcTiming.t
 import { createModelSession } from './modelSession.ts';
 import { maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
 import { ctcLogSoftmax } from './ctcPrefix.ts';
-import { lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
+import { fusionLmOf, lmFusionScorer, lmSymbols, type FusionLm } from './lmFusion.ts';
 import { attentionScorer, ctcScorerFor, type HypothesisScorer } from './scorers.ts';
 import { beamSearch, type SearchStrategies } from './search.ts';
 import type { DecoderSession } from './session.ts';
@@ -23,6 +24,12 @@ export interface DecodeContext {
   readonly attention: AttentionParams;
   /** The bundle's language model for shallow fusion (fusionLmOf(model)); absent: the bundle has none. */
   readonly lm?: FusionLm;
+}
+
+/** The bundle's DecodeContext: its vocabulary, frame length and LMs, with `attention` as the local window (default: the bundle's). */
+export function decodeContextOf(model: Pick<LoadedModel, 'config' | 'facts' | 'lm' | 'wordLm' | 'card'>, attention: AttentionParams = model.config.attention): DecodeContext {
+  const lm = fusionLmOf(model);
+  return { vocab: model.config.vocab, frameSeconds: model.facts.frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) };
 }
 
 export interface DecodeResult extends Alignment {

@@ -1,5 +1,5 @@
 export { DEFAULT_CTC_WEIGHT, DEFAULT_DECODING_OPTIONS, DEFAULT_TIMESTAMPS, MAX_BEAM, MAX_LM_WEIGHT, maxOutputLength, validateDecodingOptions, type DecodingOptions } from './options.ts';
-export { decodeEncoded, decodeSession, assembleStrategies, effectiveLmWeight, effectiveWordLmWeight, type DecodeContext, type DecodeResult } from './decode.ts';
+export { decodeContextOf, decodeEncoded, decodeSession, assembleStrategies, effectiveLmWeight, effectiveWordLmWeight, type DecodeContext, type DecodeResult } from './decode.ts';
 export { beamSearch, createSearch, type Search, type SearchResult, type SearchStrategies, type StepRecord } from './search.ts';
 export { createModelSession, type EncodedFrames } from './modelSession.ts';
 export { align, wordsOf, type AlignOptions, type Alignment, type AttentionMatrix, type TimedToken, type TimedWord } from './alignment.ts';

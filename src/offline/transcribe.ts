@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { assertUsable, probeWavFile, readWavFile, resample, streamWavFile } from '../audio/index.ts';
 import type { Audio } from '../audio/types.ts';
 import type { ModeName } from '../attention/index.ts';
-import { decodeEncoded, fusionLmOf, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from '../decoding/index.ts';
+import { decodeContextOf, decodeEncoded, validateDecodingOptions, type AttentionMatrix, type DecodingOptions, type TimedToken, type TimedWord } from '../decoding/index.ts';
 import { AudioError, ConfigError } from '../errors.ts';
 import { computeLogMel, frameCount, normalise } from '../features/index.ts';
 import { assertModesSupported, loadBundle, type LoadedModel, type SessionOptions } from '../model/index.ts';
@@ -200,8 +200,7 @@ async function run(model: LoadedModel, source: Audio | string, inputName: string
   const encoded = await model.encoder.encode(features.data, features.frames, chunkFrames);
   signal?.throwIfAborted();
   const t2 = performance.now();
-  const lm = fusionLmOf(model);
-  const decoded = await decodeEncoded(model.decoder, encoded, { vocab, frameSeconds, attention, ...(lm !== undefined ? { lm } : {}) }, options);
+  const decoded = await decodeEncoded(model.decoder, encoded, decodeContextOf(model), options);
   signal?.throwIfAborted();
   const end = performance.now();
 

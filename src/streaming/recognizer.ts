@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AttentionParams } from '../attention/index.ts';
 import type { Audio } from '../audio/types.ts';
-import { decodeEncoded, effectiveLmWeight, effectiveWordLmWeight, fusionLmOf, type DecodeContext } from '../decoding/index.ts';
+import { decodeContextOf, decodeEncoded, effectiveLmWeight, effectiveWordLmWeight, type DecodeContext } from '../decoding/index.ts';
 import { AudioError, ConfigError, LasError } from '../errors.ts';
 import { createLogMelStream, normalise } from '../features/index.ts';
 import { assertModesSupported, BLANK_ID, type LoadedModel } from '../model/index.ts';
@@ -52,13 +52,12 @@ export interface StreamingRecognizer {
  */
 export function checkStreamingOptionsFor(model: LoadedModel, options: StreamingOptionsInput = {}): { o: StreamingOptions; params: AttentionParams; ctx: DecodeContext } {
   const o = validateStreamingOptions(options);
-  const { vocab, attention } = model.config;
-  const { subsampling, frameSeconds } = model.facts;
+  const { attention } = model.config;
+  const { subsampling } = model.facts;
   assertModesSupported(model.facts, [o.mode]);
   if (o.chunkFrames % subsampling !== 0) throw new ConfigError(`chunkFrames must be a multiple of the model's subsampling factor ${subsampling}, got ${o.chunkFrames}`, 'chunkFrames');
   const params = { left: o.left ?? attention.left, right: o.right ?? attention.right }; // each final's window
-  const lm = fusionLmOf(model);
-  const ctx: DecodeContext = { vocab, frameSeconds, attention: params, ...(lm !== undefined ? { lm } : {}) };
+  const ctx = decodeContextOf(model, params);
   effectiveLmWeight(o, ctx); // a weight above 0 for a bundle without an LM fails now, not at the first final
   effectiveWordLmWeight(o, ctx); // likewise a word LM weight that cannot apply
   return { o, params, ctx };
