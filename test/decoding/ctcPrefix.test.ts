@@ -8,15 +8,32 @@ const EOS = 2;
 const V = 5;
 const T = 5;
 
-/** Deterministic pseudo-random logits [T, V] (a linear congruential generator, no Math.random). */
-function logits(seed: number, frames: number, vocab: number): Float32Array {
+/** Deterministic pseudo-random numbers in [0, 1) (a linear congruential generator, no Math.random). */
+function lcg(seed: number): () => number {
   let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+/** Deterministic pseudo-random logits [T, V] in [-3, 3). */
+function logits(seed: number, frames: number, vocab: number): Float32Array {
+  const next = lcg(seed);
   const out = new Float32Array(frames * vocab);
-  for (let i = 0; i < out.length; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    out[i] = (s / 2 ** 31) * 6 - 3;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = next() * 6 - 3;
   return out;
+}
+
+/**
+ * Log posteriors [T, V] shaped like a trained head's: random logits with the blank raised by
+ * `blank` everywhere and, every `period` frames (from frame seed % period), one label raised by
+ * `spike`, the labels taken in turn from 3 on.
+ */
+function spikyLogProbs(seed: number, frames: number, vocab: number, { blank, period, spike }: { blank: number; period: number; spike: number }): Float32Array {
+  const raw = logits(seed, frames, vocab);
+  for (let t = 0; t < frames; t++) {
+    raw[t * vocab + BLANK] += blank;
+    if (t % period === seed % period) raw[t * vocab + 3 + (t % (vocab - 3))] += spike;
+  }
+  return ctcLogSoftmax(raw, frames, vocab);
 }
 
 /** Every frame-level path, collapsed by the CTC rule: merge repeats, then drop blanks. */
@@ -116,12 +133,8 @@ describe('CTC prefix scorer', () => {
   ])('agrees with the scorer as first written to 1e-9, along random beams (seed %i, pruned %s)', (seed, pruned) => {
     const frames = 70;
     const vocab = 7;
-    const raw = logits(100 + seed, frames, vocab);
-    for (let t = 0; t < frames; t++) {
-      raw[t * vocab + BLANK] += 8; // spiky, like a trained head, so pruning cuts windows short
-      if (t % 5 === seed % 5) raw[t * vocab + 3 + (t % (vocab - 3))] += 14;
-    }
-    const logProbs = ctcLogSoftmax(raw, frames, vocab);
+    // spiky, like a trained head, so pruning cuts windows short
+    const logProbs = spikyLogProbs(100 + seed, frames, vocab, { blank: 8, period: 5, spike: 14 });
     const scorer = createCtcPrefixScorer(logProbs, frames, vocab, BLANK, EOS, pruned);
     const reference = referenceCtcPrefixScorer(logProbs, frames, vocab, BLANK, EOS, pruned);
     const near = (value: number, expected: number) => {
@@ -147,8 +160,7 @@ describe('CTC prefix scorer', () => {
       for (let t = ref.first + 1; t <= Math.min(frames - 1, ref.end); t++) psi = logAdd(psi, ref.blank[t - 1 - ref.first] + logProbs[t * vocab + ref.last]);
       return psi;
     };
-    let random = seed;
-    const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const next = lcg(seed);
     let beam: [CtcPrefixState, ReferenceState][] = [[scorer.initial(), reference.initial()]];
     let compared = 0;
     for (let step = 0; step < 25 && beam.length > 0; step++) {
@@ -178,14 +190,9 @@ describe('CTC prefix scorer', () => {
   ])('scoreLabel gives scoreAll\'s value bit for bit, and no CTC term exceeds CTC_TERM_BOUND (seed %i, pruned %s)', (seed, pruned) => {
     const frames = 60;
     const vocab = 7;
-    const raw = logits(200 + seed, frames, vocab);
-    for (let t = 0; t < frames; t++) {
-      raw[t * vocab + BLANK] += 6;
-      if (t % 4 === seed % 4) raw[t * vocab + 3 + (t % (vocab - 3))] += 40; // all but certain labels: terms near 0
-    }
-    const scorer = createCtcPrefixScorer(ctcLogSoftmax(raw, frames, vocab), frames, vocab, BLANK, EOS, pruned);
-    let random = seed;
-    const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    // all but certain labels: terms near 0
+    const scorer = createCtcPrefixScorer(spikyLogProbs(200 + seed, frames, vocab, { blank: 6, period: 4, spike: 40 }), frames, vocab, BLANK, EOS, pruned);
+    const next = lcg(seed);
     let beam: CtcPrefixState[] = [scorer.initial()];
     let compared = 0;
     let nearZero = 0;
