@@ -76,6 +76,15 @@ def load_weights(path: str):
     return model_config_from_json(ckpt["model_config"]), ckpt["model"]
 
 
+def load_model(path: str):
+    """load_weights(path) as an LAS in eval mode."""
+    from .model import LAS  # here, not at the top: model.py is the heavier import, needed only for this
+    cfg, state = load_weights(path)
+    model = LAS(cfg)
+    model.load_state_dict(state)
+    return model.eval()
+
+
 def check_compatible(expected: ModelConfig, found: ModelConfig, source: str) -> None:
     a, b = expected.to_json(), found.to_json()
     diff = {k: (a[k], b.get(k)) for k in a if k != "dropout" and a[k] != b.get(k)}

@@ -19,13 +19,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checkpoint import load_checkpoint, load_weights, save_bundle_weights
+from .checkpoint import load_checkpoint, load_model, save_bundle_weights
 from .config import PRESETS
 from .decoder import MASK_PENALTY
 from .frontend import DEFAULT_FRONTEND
 from .model import LAS
 from .vocab import VOCAB
-from .quantize import CALIBRATION_UTTERANCES, DEFAULT_CALIBRATION, DEFAULT_GRAPHS as DEFAULT_INT8_GRAPHS, add_int8, calibration_features
+from .quantize import CALIBRATION_UTTERANCES, DEFAULT_CALIBRATION, DEFAULT_GRAPHS as DEFAULT_INT8_GRAPHS, add_int8, calibration_features, parse_graphs
 
 OPSET = 17
 DEFAULT_LEFT, DEFAULT_RIGHT = 10, 6  # local window in encoder frames (40 ms each)
@@ -230,9 +230,7 @@ def main(argv=None):
     else:
         if not args.checkpoint:
             ap.error("--checkpoint or --random is required")
-        cfg, state = load_weights(args.checkpoint)
-        model = LAS(cfg)
-        model.load_state_dict(state)
+        model = load_model(args.checkpoint)
         if args.checkpoint.endswith(".pt") and "norm" in load_checkpoint(args.checkpoint):
             norm = load_checkpoint(args.checkpoint)["norm"]
         else:
@@ -245,7 +243,7 @@ def main(argv=None):
     if args.random:
         int8 = ()
     elif args.int8 is not None:
-        int8 = tuple(g for g in args.int8.split(",") if g)
+        int8 = parse_graphs(args.int8)
     elif os.path.isdir(args.calibration):
         int8 = DEFAULT_INT8_GRAPHS
     else:

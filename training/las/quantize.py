@@ -31,7 +31,7 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
-from .checkpoint import load_weights
+from .checkpoint import load_model
 from .model import LAS
 
 DEFAULT_CALIBRATION = "training/work/features/train"  # the TRAINING split's feature shards
@@ -224,11 +224,9 @@ def quantize_bundle(bundle: str, model: LAS, feats: list, norm: dict, graphs=DEF
     return out
 
 
-def load_bundle_model(bundle: str) -> LAS:
-    cfg, state = load_weights(bundle)
-    model = LAS(cfg)
-    model.load_state_dict(state)
-    return model.eval()
+def parse_graphs(names: str) -> tuple:
+    """A comma-separated list of graph names (--int8, --graphs) as a tuple, empty entries dropped."""
+    return tuple(g for g in names.split(",") if g)
 
 
 def main(argv=None):
@@ -239,8 +237,8 @@ def main(argv=None):
     ap.add_argument("--graphs", default=",".join(DEFAULT_GRAPHS), help=f"comma-separated, of {', '.join(GRAPHS)}")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    print(json.dumps(add_int8(args.bundle, load_bundle_model(args.bundle), calibration_features(args.features, args.utterances),
-                              tuple(g for g in args.graphs.split(",") if g))))
+    print(json.dumps(add_int8(args.bundle, load_model(args.bundle), calibration_features(args.features, args.utterances),
+                              parse_graphs(args.graphs))))
 
 
 def add_int8(bundle: str, model: LAS, feats: list, graphs=DEFAULT_GRAPHS) -> dict:
