@@ -7,12 +7,15 @@
 // fragment it). Both are read only when a process starts (v8.setFlagsFromString at run time
 // does not shrink the young generation), so the command starts itself again with them.
 //
-// The parent only relays: it forwards SIGTERM, SIGINT and SIGHUP to the child and exits as the
-// child did. Ctrl+C in a terminal reaches both (the whole foreground process group), and the
-// parent forwards its copy too, so the child gets SIGINT twice: its shutdown is idempotent
-// (src/cli/serve.ts ignores a signal while it is stopping). The child holds an IPC channel to
-// the parent and stops gracefully when it disconnects, which is what happens when the parent
-// is killed with SIGKILL, so no server outlives its command.
+// The parent only relays: it forwards the first SIGTERM, SIGINT or SIGHUP to the child and exits
+// as the child did. The child runs in a session (and so a process group) of its own, so Ctrl+C in
+// a terminal, which signals the whole foreground process group, reaches only the parent, and the
+// child gets exactly one stop signal. Two copies were a race: a copy that arrives while the
+// stopped child is already tearing down (its handlers gone) killed it, so a clean stop exited 130.
+// Later stop signals are not forwarded: the child is stopping already and ignores repeats.
+// Ctrl+Z (SIGTSTP) stops the child with SIGSTOP and then the parent; SIGCONT (fg, bg) resumes both.
+// The child holds an IPC channel to the parent and stops gracefully when it disconnects, which is
+// what happens when the parent is killed with SIGKILL, so no server outlives its command.
 //
 // The child's half is in src/cli/serve.ts (it watches the channel when LAS_SERVE_CHILD is 1).
 // A user's own values win (NODE_OPTIONS with its own --max-semi-space-size, any MALLOC_*
@@ -49,18 +52,33 @@ export function relayServe() {
   const child = spawn(process.execPath, [...tunedExecArgv(process.execArgv), ...process.argv.slice(1)], {
     env: { ...tunedServeEnv(process.env), [SERVE_CHILD_ENV]: '1' },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true, // a session of its own: terminal signals reach only this process, which relays them
   });
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  let stopping = false;
   const forward = (signal) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (stopping || !alive()) return;
+    stopping = true;
+    child.kill(signal);
   };
-  for (const signal of FORWARDED) process.on(signal, forward);
+  // A handler for SIGTSTP replaces the default stop, so the parent stops itself after the child.
+  const suspend = () => {
+    if (alive()) child.kill('SIGSTOP');
+    process.kill(process.pid, 'SIGSTOP');
+  };
+  const resume = () => {
+    if (alive()) child.kill('SIGCONT');
+  };
+  const handlers = [...FORWARDED.map((signal) => [signal, forward]), ['SIGTSTP', suspend], ['SIGCONT', resume]];
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   return new Promise((resolve) => {
     child.once('error', (error) => {
       process.stderr.write(`las serve: cannot start the server process: ${error.message}\n`);
       resolve(1);
     });
+    // The handlers stay until this process ends (they hold nothing open): a stop signal that
+    // arrives after the child has gone must not kill this process before it exits with the child's code.
     child.once('exit', (code, signal) => {
-      for (const s of FORWARDED) process.off(s, forward);
       resolve(code ?? 128 + (constants.signals[signal] ?? 0));
     });
   });

@@ -62,6 +62,37 @@ function environOf(pid: number): Record<string, string> {
   return Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 }
 
+/** State, process group and session of a live process, from /proc/<pid>/stat. */
+function statFields(pid: number): { state: string; group: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [state, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: state!, group: Number(group), session: Number(session) };
+}
+
+/** Resolves once `ready()` holds, polling every 10 ms; fails after 10 s. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let waited = 0; !ready(); waited += 10) {
+    if (waited > 10_000) throw new Error('timed out waiting for the processes to change state');
+    await new Promise((tick) => setTimeout(tick, 10));
+  }
+}
+
+/** SIGKILL to the group `leader` leads (and to the server child, which has a group of its own), if still there. */
+function killGroup(leader: number): void {
+  for (const pid of existsSync(`/proc/${leader}`) ? serverChildren(leader) : []) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  try {
+    process.kill(-leader, 'SIGKILL');
+  } catch {
+    // the group is gone
+  }
+}
+
 /** Gone, or a zombie nobody has reaped yet: in either case no longer running. */
 function running(pid: number): boolean {
   if (!existsSync(`/proc/${pid}`)) return false;
@@ -126,19 +157,56 @@ describe.skipIf(!linux)('las serve in its tuned child', () => {
     }
   });
 
-  it('Ctrl+C (SIGINT to the whole process group: the child gets it twice) stops the server once, with 0', async () => {
+  it('Ctrl+C (SIGINT to the whole process group) reaches only the parent, whose child has a session of its own, and stops the server once, with 0', async () => {
     // detached: a process group of its own, as a terminal's foreground job has.
     const { serve, url, exited } = startServe(cleanEnv(), true);
     try {
       await url;
+      const [child] = serverChildren(serve.pid!);
+      expect(child).toBeDefined();
+      expect(statFields(child!).session).toBe(child); // the leader of its own session, so of its own group
+      expect(statFields(child!).group).not.toBe(statFields(serve.pid!).group);
       process.kill(-serve.pid!, 'SIGINT');
       expect(await exited).toEqual({ code: 0, signal: null });
     } finally {
-      try {
-        process.kill(-serve.pid!, 'SIGKILL');
-      } catch {
-        // the group is gone
+      killGroup(serve.pid!);
+    }
+  });
+
+  it('forwards only the first stop signal: the child gets one, however many the parent gets while the child stops', async () => {
+    // Every copy the child got after its first could land once its handlers were gone (it was
+    // tearing down) and kill it, so a clean stop exited 130. The stand-in child counts its signals.
+    const child = spawn(process.execPath, [resolve(ROOT, 'test/server/fixtures/relayChild.mjs')], { env: cleanEnv({ LINGER_MS: '400' }), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+    let out = '';
+    const ready = new Promise<void>((done) => child.stdout.on('data', (c: Buffer) => ((out += String(c)), out.includes('ready') && done())));
+    try {
+      await ready;
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGINT'] as const) {
+        child.kill(signal);
+        await new Promise((tick) => setTimeout(tick, 30));
       }
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(out).toContain('signals 1\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl+Z (SIGTSTP to the group) stops the parent and the server; SIGCONT resumes both, and the server still answers', async () => {
+    const { serve, url, exited } = startServe(cleanEnv(), true);
+    try {
+      const base = await url;
+      const [child] = serverChildren(serve.pid!);
+      process.kill(-serve.pid!, 'SIGTSTP');
+      await until(() => statFields(serve.pid!).state === 'T' && statFields(child!).state === 'T');
+      process.kill(-serve.pid!, 'SIGCONT');
+      await until(() => statFields(serve.pid!).state !== 'T' && statFields(child!).state !== 'T');
+      expect((await fetch(new URL('/api/info', base))).status).toBe(200);
+      serve.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+    } finally {
+      killGroup(serve.pid!);
     }
   });
 
