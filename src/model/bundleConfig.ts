@@ -61,6 +61,8 @@ export const ENCODER_IO = { feats: 'feats', memory: 'memory', keys: 'keys', ctcL
 export const DECODER_IO = {
   token: 'token', h: 'h', c: 'c', keys: 'keys', memory: 'memory', mask: 'mask',
   logits: 'logits', hOut: 'h_out', cOut: 'c_out', attn: 'attn',
+  /** The packed output: logits, h_out, c_out and attn flattened, one after another (docs/contracts.md section 4). */
+  step: 'step',
 } as const;
 export const STATE_IN_PREFIX = 'state_in_';
 export const STATE_OUT_PREFIX = 'state_out_';

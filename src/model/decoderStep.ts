@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
 import { DECODER_IO } from './bundleConfig.ts';
-import { floatOutput } from './tensors.ts';
+import { assertNoNaN, floatOutput } from './tensors.ts';
 
 export interface DecoderDims {
   readonly stateDim: number; // D, LSTM h and c
@@ -27,7 +27,7 @@ export interface StepBuffers {
   readonly mask: Float32Array; // [maxBatch * maxWidth], 1 = may attend
 }
 
-/** Outputs of one step; fresh arrays owned by the caller. */
+/** Outputs of one step; fresh arrays owned by the caller (views of one buffer where the graph packs them). */
 export interface StepResult {
   readonly logits: Float32Array; // [B, V]
   readonly h: Float32Array; // [B, D]
@@ -41,15 +41,23 @@ export class DecoderStep {
   readonly #path: string;
   readonly dims: DecoderDims;
   /**
+   * Whether the graph packs its results into the one output "step": logits [B, V], h_out [B, D],
+   * c_out [B, D] and attn [B, W], each flattened, one after another. Each output onnxruntime
+   * returns to JavaScript costs about 5 us of a call that is run once per output token; one
+   * instead of four made a call at 8 rows 15-20 us (10-15 %) faster, with bit-identical results.
+   */
+  readonly packed: boolean;
+  /**
    * Per set of buffers, the input tensors of each (batch, width, shared) a step has run with:
    * views of the buffers, which are refilled in place, so they are made once, not per step.
    */
   readonly #feeds = new WeakMap<StepBuffers, Map<number, Record<string, ort.Tensor>>>();
 
-  constructor(session: ort.InferenceSession, dims: DecoderDims, path: string) {
+  constructor(session: ort.InferenceSession, dims: DecoderDims, path: string, packed = false) {
     this.#session = session;
     this.dims = dims;
     this.#path = path;
+    this.packed = packed;
   }
 
   createBuffers(maxBatch: number, maxWidth: number): StepBuffers {
@@ -81,9 +89,23 @@ export class DecoderStep {
     const { stateDim, vocabSize } = this.dims;
     const feeds = this.#feedsFor(buffers, batch, width, sharedFrames);
     const outputs = await this.#session.run(feeds);
+    if (this.packed) {
+      const logitsEnd = batch * vocabSize;
+      const hEnd = logitsEnd + batch * stateDim;
+      const cEnd = hEnd + batch * stateDim;
+      const step = floatOutput(outputs, DECODER_IO.step, [cEnd + batch * width], this.#path, false).data;
+      const logits = step.subarray(0, logitsEnd);
+      const attn = step.subarray(cEnd);
+      assertNoNaN(logits, 'output "step" (logits)', this.#path);
+      assertNoNaN(attn, 'output "step" (attn)', this.#path);
+      // h and c are not searched for NaN (see the float path below).
+      return { logits, h: step.subarray(logitsEnd, hEnd), c: step.subarray(hEnd, cEnd), attn };
+    }
     return {
       logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,
-      // Not searched for NaN: a NaN in the state reaches the next step's logits, which are.
+      // Not searched for NaN: in a float graph a NaN in the state reaches the next step's logits,
+      // which are. An int8 graph quantizes it to a finite code, so there it would not show; its
+      // inputs (features, encoder outputs) are checked, so only the graph's own weights could make one.
       h: floatOutput(outputs, DECODER_IO.hOut, [batch, stateDim], this.#path, false).data,
       c: floatOutput(outputs, DECODER_IO.cOut, [batch, stateDim], this.#path, false).data,
       attn: floatOutput(outputs, DECODER_IO.attn, [batch, width], this.#path).data,

@@ -84,7 +84,10 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
 
     const stateNames = config.encoder.states.map((s) => s.input);
     checkNames(encoderSession, config.encoder, [ENCODER_IO.feats, ...stateNames], [ENCODER_IO.memory, ENCODER_IO.keys, ENCODER_IO.ctcLogits, ...config.encoder.states.map((s) => s.output)], encoderPath);
-    checkNames(decoderSession, config.decoder, [DECODER_IO.token, DECODER_IO.h, DECODER_IO.c, DECODER_IO.keys, DECODER_IO.memory, DECODER_IO.mask], [DECODER_IO.logits, DECODER_IO.hOut, DECODER_IO.cOut, DECODER_IO.attn], decoderPath);
+    // A decoder step gives its four results as one packed output "step", or (bundles exported before it) as four.
+    const packed = decoderSession.outputNames.includes(DECODER_IO.step);
+    const decoderOutputs = packed ? [DECODER_IO.step] : [DECODER_IO.logits, DECODER_IO.hOut, DECODER_IO.cOut, DECODER_IO.attn];
+    checkNames(decoderSession, config.decoder, [DECODER_IO.token, DECODER_IO.h, DECODER_IO.c, DECODER_IO.keys, DECODER_IO.memory, DECODER_IO.mask], decoderOutputs, decoderPath);
 
     const encIn = metadataByName(encoderSession.inputMetadata);
     const decIn = metadataByName(decoderSession.inputMetadata);
@@ -122,7 +125,7 @@ export async function loadBundle(dir: string, options: Partial<SessionOptions> =
       if (value !== undefined && value !== actual) throw new ModelError('MODEL_MISMATCH', `config.json ${field} is ${value}, the graph's is ${actual}`, path);
 
     const encoder = new Encoder(encoderSession, states, { featureDim: config.frontEnd.nMels, memoryDim: probe.memory, keyDim: probe.keys, vocabSize, subsampling: config.subsampling }, encoderPath);
-    const decoder = new DecoderStep(decoderSession, { stateDim, keyDim: probe.keys, memoryDim: probe.memory, vocabSize }, decoderPath);
+    const decoder = new DecoderStep(decoderSession, { stateDim, keyDim: probe.keys, memoryDim: probe.memory, vocabSize }, decoderPath, packed);
     await wrapRun(decoderPath, () => decoder.run(decoder.createBuffers(1, 1), 1, 1));
 
     const card: ModelCard = Object.freeze({

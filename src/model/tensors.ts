@@ -18,10 +18,15 @@ export function floatOutput(outputs: ort.InferenceSession.ReturnType, name: stri
   if (value.type !== 'float32') throw new ModelError('MODEL_MISMATCH', `output "${name}" is ${value.type}, expected float32`, input);
   checkDims(value.dims, expected, `output "${name}"`, input);
   const data = value.data as Float32Array;
-  if (checkNaN && !allFinite(data))
-    for (let i = 0; i < data.length; i++)
-      if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `output "${name}" holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
+  if (checkNaN) assertNoNaN(data, `output "${name}"`, input);
   return { data, dims: value.dims };
+}
+
+/** Throws NON_FINITE_OUTPUT naming `what` and the first NaN's index when `data` holds a NaN. */
+export function assertNoNaN(data: Float32Array, what: string, input: string): void {
+  if (!allFinite(data))
+    for (let i = 0; i < data.length; i++)
+      if (Number.isNaN(data[i])) throw new ModelError('NON_FINITE_OUTPUT', `${what} holds NaN at index ${i} of ${data.length}: the model's weights, or the input it was given, are not usable`, input);
 }
 
 /**

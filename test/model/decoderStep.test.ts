@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { loadBundle, type LoadedModel, type StepBuffers } from '../../src/model/index.ts';
-import { randomFeatures, TINY } from './fixture.ts';
+import { randomFeatures, SHIPPED, TINY } from './fixture.ts';
 
 let model: LoadedModel;
-beforeAll(async () => {
-  model = await loadBundle(TINY);
-});
-afterAll(async () => {
-  await model?.dispose();
-});
 
 /** Fills row `b` of buffers (stride `width`) with random inputs, `valid` frames unmasked. */
 function fillRow(buffers: StepBuffers, b: number, width: number, valid: number, seed: number, token: number): void {
@@ -25,7 +19,22 @@ function fillRow(buffers: StepBuffers, b: number, width: number, valid: number, 
   buffers.mask.fill(1, b * width, b * width + valid);
 }
 
-describe('DecoderStep', () => {
+// Both layouts of the step's results: four outputs (the tiny bundle) and one packed "step" (the shipped one).
+describe.each([
+  ['four outputs (tiny random bundle)', TINY, false],
+  ['one packed output (shipped bundle, int8 step)', SHIPPED, true],
+])('DecoderStep, %s', (_, dir, packed) => {
+  beforeAll(async () => {
+    model = await loadBundle(dir);
+  });
+  afterAll(async () => {
+    await model?.dispose();
+  });
+
+  it(`reads the graph's layout (packed: ${packed})`, () => {
+    expect(model.decoder.packed).toBe(packed);
+  });
+
   it('with sharedFrames reads only row 0 of keys and memory, and gives what a copy per row gives', async () => {
     const { keyDim, memoryDim } = model.decoder.dims;
     const B = 3;
@@ -85,6 +94,10 @@ describe('DecoderStep', () => {
     const close = (a: Float32Array, b: Float32Array) => a.every((x, i) => Math.abs(x - b[i]) < 1e-5);
     expect(close(together.logits.subarray(V, 2 * V), single.logits)).toBe(true);
     expect(close(together.h.subarray(D, 2 * D), single.h)).toBe(true);
+    expect(close(together.c.subarray(D, 2 * D), single.c)).toBe(true);
+    // h = o * tanh(c) lies inside (-1, 1); these cells, from a random c of spread about 1.5, go beyond it.
+    expect(together.h.every((x) => Math.abs(x) < 1)).toBe(true);
+    expect(together.c.some((x) => Math.abs(x) > 1)).toBe(true);
     expect(close(together.attn.subarray(W, W + 3), single.attn)).toBe(true);
   });
 

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 
 /** The random-weight bundle the training recipe exports for interface tests. */
 export const TINY = resolve(import.meta.dirname, '../../models/tiny-random');
+/** The shipped bundle. */
+export const SHIPPED = resolve(import.meta.dirname, '../../models/las-small');
 
 /** Deterministic PRNG so failures reproduce. */
 export function rng(seed: number): () => number {

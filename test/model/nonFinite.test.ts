@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle, type LoadedModel } from '../../src/model/index.ts';
 import { floatOutput } from '../../src/model/tensors.ts';
-import { randomFeatures, TINY } from './fixture.ts';
+import { randomFeatures, SHIPPED, TINY } from './fixture.ts';
 
 /** Review item: NaN logits gave a silent empty transcript (argmax of NaN picks token 0). */
 let model: LoadedModel;
-beforeAll(async () => {
-  model = await loadBundle(TINY);
-});
-afterAll(async () => {
-  await model?.dispose();
-});
 
 /** One decoder step's inputs over a 4-frame window, all finite. */
 function finiteStepBuffers() {
@@ -25,14 +19,28 @@ function finiteStepBuffers() {
   return buffers;
 }
 
-describe('NaN from the graphs', () => {
-  it('a decoder step whose logits come out NaN throws NON_FINITE_OUTPUT naming the graph', async () => {
+// The tiny bundle's step has four float outputs; the shipped one packs them into one ("step"),
+// and its int8 products quantize a NaN activation to a finite code, so its logits stay finite
+// and the NaN shows in the attention weights.
+describe.each([
+  ['four outputs', TINY, /output "logits" holds NaN/],
+  ['one packed output', SHIPPED, /output "step" \(attn\) holds NaN/],
+])('NaN from the graphs, decoder step with %s', (_, dir, message) => {
+  beforeAll(async () => {
+    model = await loadBundle(dir);
+  });
+  afterAll(async () => {
+    await model?.dispose();
+  });
+
+  it('a decoder step whose outputs come out NaN throws NON_FINITE_OUTPUT naming the graph', async () => {
     const buffers = finiteStepBuffers();
-    // A poisoned state and memory, as broken weights (or an unchecked input) would give.
+    // A poisoned state, keys and memory, as broken weights (or an unchecked input) would give.
     buffers.h.fill(Number.NaN);
     buffers.c.fill(Number.NaN);
+    buffers.keys.fill(Number.NaN);
     buffers.memory.fill(Number.NaN);
-    await expect(model.decoder.run(buffers, 1, 4)).rejects.toMatchObject({ code: 'NON_FINITE_OUTPUT', input: expect.stringMatching(/decoder_step\.onnx$/), message: expect.stringMatching(/holds NaN/) });
+    await expect(model.decoder.run(buffers, 1, 4)).rejects.toMatchObject({ code: 'NON_FINITE_OUTPUT', input: expect.stringMatching(/decoder_step(\.int8)?\.onnx$/), message: expect.stringMatching(message) });
   });
 
   it('finite inputs give finite outputs (no false alarm)', async () => {

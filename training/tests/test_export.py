@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from training.las.config import PRESETS
-from training.las.export import DEC_IN, DEC_OUT, ENC_IN, ENC_OUT, STATE_NAMES, write_bundle
+from training.las.export import DEC_IN, DEC_OUT, ENC_IN, ENC_OUT, STATE_NAMES, STEP_PARTS, run_decoder_step, write_bundle
 from training.las.checkpoint import load_weights
 from training.las.model import LAS
 from training.las.ort import run_onnx
@@ -72,10 +72,10 @@ def test_decoder_step_matches_torch_and_masks(bundle):
               "memory": rng.standard_normal((b, w, cfg.hidden)).astype(np.float32),
               "mask": (rng.random((b, w)) > 0.4).astype(np.float32)}
     inputs["mask"][:, 0] = 1
-    res = run_onnx(os.path.join(out, "decoder_step.onnx"), inputs)
+    res = run_decoder_step(os.path.join(out, "decoder_step.onnx"), inputs)
     with torch.no_grad():
         ref = model.speller.step(*(torch.from_numpy(inputs[n]) for n in DEC_IN))
-    for name, r in zip(DEC_OUT, ref):
+    for name, r in zip(STEP_PARTS, ref):
         assert res[name].shape == tuple(r.shape)
         assert np.abs(res[name] - r.numpy()).max() < TOL, name
     assert np.all(res["attn"][inputs["mask"] == 0] == 0)

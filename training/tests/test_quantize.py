@@ -10,7 +10,7 @@ import torch
 from onnx import numpy_helper
 
 from training.las.config import PRESETS
-from training.las.export import write_bundle
+from training.las.export import run_decoder_step, write_bundle
 from training.las.model import LAS
 from training.las.ort import run_onnx
 from training.las.quantize import WEIGHT_LEVELS, activation_params, add_int8, encoder_module, quantize_weights
@@ -81,8 +81,8 @@ def test_config_names_the_int8_graphs(bundle):
 def test_int8_decoder_is_close_to_float32(bundle):
     model, out, _ = bundle
     inputs = _decoder_inputs(model, 4, 12, seed=2)
-    ref = run_onnx(os.path.join(out, "decoder_step.onnx"), inputs)
-    got = run_onnx(os.path.join(out, "decoder_step.int8.onnx"), inputs)
+    ref = run_decoder_step(os.path.join(out, "decoder_step.onnx"), inputs)
+    got = run_decoder_step(os.path.join(out, "decoder_step.int8.onnx"), inputs)
     for name in ("logits", "h_out", "c_out", "attn"):
         err = np.abs(got[name] - ref[name]).max()
         assert 0 < err < 0.05 * max(1.0, np.abs(ref[name]).max()), (name, err)  # changed, but a little
@@ -93,9 +93,9 @@ def test_int8_rows_do_not_depend_on_the_rest_of_the_batch(bundle):
     # fixed activation scales: a hypothesis's result is the same alone or among others, to the bit
     model, out, _ = bundle
     batch = _decoder_inputs(model, 3, 10, seed=3)
-    together = run_onnx(os.path.join(out, "decoder_step.int8.onnx"), batch)
+    together = run_decoder_step(os.path.join(out, "decoder_step.int8.onnx"), batch)
     for b in range(3):
-        alone = run_onnx(os.path.join(out, "decoder_step.int8.onnx"), {k: v[b:b + 1] for k, v in batch.items()})
+        alone = run_decoder_step(os.path.join(out, "decoder_step.int8.onnx"), {k: v[b:b + 1] for k, v in batch.items()})
         for name in ("logits", "h_out", "c_out"):
             assert np.array_equal(alone[name][0], together[name][b]), (name, b)
 
