@@ -13,7 +13,9 @@
 // child gets exactly one stop signal. Two copies were a race: a copy that arrives while the
 // stopped child is already tearing down (its handlers gone) killed it, so a clean stop exited 130.
 // Later stop signals are not forwarded: the child is stopping already and ignores repeats.
-// Ctrl+Z (SIGTSTP) stops the child with SIGSTOP and then the parent; SIGCONT (fg, bg) resumes both.
+// Ctrl+Z (SIGTSTP) reaches only the parent, so it suspends the command and the server goes on
+// serving. It is not stopped with it: a stopped server cannot see its channel disconnect, so
+// killing the suspended command (kill -9 %1) would leave a stopped server behind for ever.
 // The child holds an IPC channel to the parent and stops gracefully when it disconnects, which is
 // what happens when the parent is killed with SIGKILL, so no server outlives its command.
 //
@@ -61,16 +63,7 @@ export function relayServe() {
     stopping = true;
     child.kill(signal);
   };
-  // A handler for SIGTSTP replaces the default stop, so the parent stops itself after the child.
-  const suspend = () => {
-    if (alive()) child.kill('SIGSTOP');
-    process.kill(process.pid, 'SIGSTOP');
-  };
-  const resume = () => {
-    if (alive()) child.kill('SIGCONT');
-  };
-  const handlers = [...FORWARDED.map((signal) => [signal, forward]), ['SIGTSTP', suspend], ['SIGCONT', resume]];
-  for (const [signal, handler] of handlers) process.on(signal, handler);
+  for (const signal of FORWARDED) process.on(signal, forward);
   return new Promise((resolve) => {
     child.once('error', (error) => {
       process.stderr.write(`las serve: cannot start the server process: ${error.message}\n`);

@@ -90,8 +90,9 @@ function isServeChild(): boolean {
 /**
  * Resolves on the first SIGINT, SIGTERM or SIGHUP, or, in the server child, when the parent's
  * IPC channel disconnects (the parent was killed, even with SIGKILL).
- * The handlers stay installed until the process ends, so a repeated signal is ignored: Ctrl+C
- * reaches this process both from the terminal and forwarded by the parent, and must stop it once.
+ * The handlers stay installed until the process ends, so a repeated signal is ignored (a second
+ * Ctrl+C while it stops). The server child gets its stop signals only from its parent
+ * (bin/serveTuning.js), which has it in a session of its own and forwards the first one only.
  */
 function stopRequested(): Promise<void> {
   return new Promise<void>((resolve) => {
