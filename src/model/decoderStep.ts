@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { ConfigError } from '../errors.ts';
 import { DECODER_IO } from './bundleConfig.ts';
-import { assertNoNaN, floatOutput } from './tensors.ts';
+import { allFinite, assertNoNaN, floatOutput } from './tensors.ts';
 
 export interface DecoderDims {
   readonly stateDim: number; // D, LSTM h and c
@@ -94,18 +94,16 @@ export class DecoderStep {
       const hEnd = logitsEnd + batch * stateDim;
       const cEnd = hEnd + batch * stateDim;
       const step = floatOutput(outputs, DECODER_IO.step, [cEnd + batch * width], this.#path, false).data;
-      const logits = step.subarray(0, logitsEnd);
-      const attn = step.subarray(cEnd);
-      assertNoNaN(logits, 'output "step" (logits)', this.#path);
-      assertNoNaN(attn, 'output "step" (attn)', this.#path);
-      // h and c are not searched for NaN (see the float path below).
-      return { logits, h: step.subarray(logitsEnd, hEnd), c: step.subarray(hEnd, cEnd), attn };
+      const parts = { logits: step.subarray(0, logitsEnd), h_out: step.subarray(logitsEnd, hEnd), c_out: step.subarray(hEnd, cEnd), attn: step.subarray(cEnd) };
+      // All four are searched for NaN, h and c too: an int8 graph quantizes a NaN state to a
+      // finite code, so the next step's logits would not show it (one pass over all of them).
+      if (!allFinite(step)) for (const [name, data] of Object.entries(parts)) assertNoNaN(data, `output "step" (${name})`, this.#path);
+      return { logits: parts.logits, h: parts.h_out, c: parts.c_out, attn: parts.attn };
     }
     return {
       logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,
       // Not searched for NaN: in a float graph a NaN in the state reaches the next step's logits,
-      // which are. An int8 graph quantizes it to a finite code, so there it would not show; its
-      // inputs (features, encoder outputs) are checked, so only the graph's own weights could make one.
+      // which are. (An int8 graph would hide it; the shipped one has the packed layout above.)
       h: floatOutput(outputs, DECODER_IO.hOut, [batch, stateDim], this.#path, false).data,
       c: floatOutput(outputs, DECODER_IO.cOut, [batch, stateDim], this.#path, false).data,
       attn: floatOutput(outputs, DECODER_IO.attn, [batch, width], this.#path).data,

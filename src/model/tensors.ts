@@ -35,7 +35,7 @@ export function assertNoNaN(data: Float32Array, what: string, input: string): vo
  * costs half the NaN test per value; the decoder's step outputs (about 5,000 values at beam 8)
  * are checked this way on every step.
  */
-function allFinite(data: Float32Array): boolean {
+export function allFinite(data: Float32Array): boolean {
   const n = data.length;
   let s0 = 0;
   let s1 = 0;

@@ -20,11 +20,11 @@ function finiteStepBuffers() {
 }
 
 // The tiny bundle's step has four float outputs; the shipped one packs them into one ("step"),
-// and its int8 products quantize a NaN activation to a finite code, so its logits stay finite
-// and the NaN shows in the attention weights.
+// and its int8 products quantize a NaN activation to a finite code, so its logits stay finite:
+// the NaN state it computes is what shows.
 describe.each([
   ['four outputs', TINY, /output "logits" holds NaN/],
-  ['one packed output', SHIPPED, /output "step" \(attn\) holds NaN/],
+  ['one packed output', SHIPPED, /output "step" \(h_out\) holds NaN/],
 ])('NaN from the graphs, decoder step with %s', (_, dir, message) => {
   beforeAll(async () => {
     model = await loadBundle(dir);
@@ -35,10 +35,9 @@ describe.each([
 
   it('a decoder step whose outputs come out NaN throws NON_FINITE_OUTPUT naming the graph', async () => {
     const buffers = finiteStepBuffers();
-    // A poisoned state, keys and memory, as broken weights (or an unchecked input) would give.
+    // A poisoned state and memory, as broken weights (or an unchecked input) would give.
     buffers.h.fill(Number.NaN);
     buffers.c.fill(Number.NaN);
-    buffers.keys.fill(Number.NaN);
     buffers.memory.fill(Number.NaN);
     await expect(model.decoder.run(buffers, 1, 4)).rejects.toMatchObject({ code: 'NON_FINITE_OUTPUT', input: expect.stringMatching(/decoder_step(\.int8)?\.onnx$/), message: expect.stringMatching(message) });
   });

@@ -3,6 +3,10 @@
     python3 -m training.las.export --checkpoint training/work/checkpoints/last.pt --out models/las-small
     python3 -m training.las.export --random --config tiny --out models/tiny-random   # interface stub
 
+models/tiny-random is kept as exported before the decoder step packed its four results into one
+output (DecoderStepGraph): the tests read it to check the loader's four-output layout, which
+older bundles have. Regenerated with this command it would be packed (the tests say so).
+
 A trained export also writes decoder_step.int8.onnx (--int8; training/las/quantize.py), its
 activation scales calibrated on the training split's features (--calibration).
 
