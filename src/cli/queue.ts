@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DECODING_OPTIONS } from '../decoding/options.ts';
 import { LasError } from '../errors.ts';
+import { dropClosedConnectionFlushes } from '../queue/closedFlush.ts';
 import { parseManifest } from '../report/manifest.ts';
 import type { OutputFormat } from '../report/transcriptFormats.ts';
 import type { Command } from './command.ts';
@@ -186,6 +187,7 @@ export const queueCommand: Command = {
   summary: 'queue batches in Redis (add, status, results) for las worker',
   help: HELP,
   async run(args) {
+    dropClosedConnectionFlushes(); // BullMQ's closing can leave one unawaited (src/queue/closedFlush.ts)
     const [sub, ...rest] = args;
     const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
     if (run === undefined) {

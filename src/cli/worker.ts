@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { dropClosedConnectionFlushes } from '../queue/closedFlush.ts';
 import { MAX_CONCURRENCY } from '../rx/concurrency.ts';
 import type { WorkerEvent } from '../queue/worker.ts';
 import type { Command } from './command.ts';
@@ -54,6 +55,7 @@ export const workerCommand: Command = {
   summary: 'take transcription jobs from the queue (las queue add) until stopped',
   help: HELP,
   async run(args) {
+    dropClosedConnectionFlushes(); // BullMQ's closing can leave one unawaited (src/queue/closedFlush.ts)
     const parsed = usage('worker', () => {
       const { values, positionals } = parseArgs({
         args: [...args],

@@ -1,3 +1,4 @@
+export { dropClosedConnectionFlushes, isClosedConnectionFlush } from './closedFlush.ts';
 export { checkRedis, maskPassword, parseRedisUrl, type RedisTarget } from './connection.ts';
 export { enqueue, jobDecoding, type EnqueueOptions, type EnqueueSummary } from './enqueue.ts';
 export { resolveInputRoots, resolveInRoots, type InputRoot } from './inputRoots.ts';
