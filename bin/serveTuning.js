@@ -56,10 +56,9 @@ export function relayServe() {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     detached: true, // a session of its own: terminal signals reach only this process, which relays them
   });
-  const alive = () => child.exitCode === null && child.signalCode === null;
   let stopping = false;
   const forward = (signal) => {
-    if (stopping || !alive()) return;
+    if (stopping || child.exitCode !== null || child.signalCode !== null) return;
     stopping = true;
     child.kill(signal);
   };

@@ -94,11 +94,12 @@ export class DecoderStep {
       const hEnd = logitsEnd + batch * stateDim;
       const cEnd = hEnd + batch * stateDim;
       const step = floatOutput(outputs, DECODER_IO.step, [cEnd + batch * width], this.#path, false).data;
-      const parts = { logits: step.subarray(0, logitsEnd), h_out: step.subarray(logitsEnd, hEnd), c_out: step.subarray(hEnd, cEnd), attn: step.subarray(cEnd) };
+      const result = { logits: step.subarray(0, logitsEnd), h: step.subarray(logitsEnd, hEnd), c: step.subarray(hEnd, cEnd), attn: step.subarray(cEnd) };
       // All four are searched for NaN, h and c too: an int8 graph quantizes a NaN state to a
       // finite code, so the next step's logits would not show it (one pass over all of them).
-      if (!allFinite(step)) for (const [name, data] of Object.entries(parts)) assertNoNaN(data, `output "step" (${name})`, this.#path);
-      return { logits: parts.logits, h: parts.h_out, c: parts.c_out, attn: parts.attn };
+      if (!allFinite(step))
+        for (const [name, data] of [['logits', result.logits], ['h_out', result.h], ['c_out', result.c], ['attn', result.attn]] as const) assertNoNaN(data, `output "step" (${name})`, this.#path);
+      return result;
     }
     return {
       logits: floatOutput(outputs, DECODER_IO.logits, [batch, vocabSize], this.#path).data,

@@ -41,15 +41,21 @@ function startServe(env: NodeJS.ProcessEnv, detached = false): { serve: Serve; u
   return { serve, url, exited, closed };
 }
 
+/** State, parent, process group and session of a process, from /proc/<pid>/stat (throws once it is gone). */
+function statFields(pid: number): { state: string; parent: number; group: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [state, parent, group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: state!, parent: Number(parent), group: Number(group), session: Number(session) };
+}
+
 /** Pids of the live processes whose parent is `parent` and whose command line runs bin/las.js. */
 function serverChildren(parent: number): number[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((pid) => {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return state !== 'Z' && Number(ppid) === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/las.js');
+        const { state, parent: ppid } = statFields(Number(pid));
+        return state !== 'Z' && ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/las.js');
       } catch {
         return false; // gone meanwhile
       }
@@ -60,13 +66,6 @@ function serverChildren(parent: number): number[] {
 function environOf(pid: number): Record<string, string> {
   const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
   return Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-}
-
-/** State, process group and session of a live process, from /proc/<pid>/stat. */
-function statFields(pid: number): { state: string; group: number; session: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const [state, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: state!, group: Number(group), session: Number(session) };
 }
 
 /** Resolves once `ready()` holds, polling every 10 ms; fails after 10 s. */
@@ -97,8 +96,7 @@ function killGroup(leader: number): void {
 function running(pid: number): boolean {
   if (!existsSync(`/proc/${pid}`)) return false;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    return statFields(pid).state !== 'Z';
   } catch {
     return false;
   }
