@@ -112,7 +112,10 @@ def render(raw_path: str, out_path: str, plan: dict, utt_id: str, babble_bank: l
     fd, stage = tempfile.mkstemp(suffix=".wav")
     os.close(fd)
     try:
-        cmd = ["sox", "-V1", raw_path, "-c", "1", "-b", "16", "-e", "signed-integer", stage]
+        # -R: sox dithers where an effect (rate, tempo, ...) leaves more precision than 16 bits,
+        # and without it seeds the dither anew on every run, so a rebuilt corpus differed by up
+        # to 3 LSB in every file of a voice sox resamples (RHVoice, festival's HTS voices).
+        cmd = ["sox", "-R", "-V1", raw_path, "-c", "1", "-b", "16", "-e", "signed-integer", stage]
         result = subprocess.run(cmd + _sox_effects(plan), capture_output=True,
                                 timeout=SOX_TIMEOUT_S)
         if result.returncode != 0:
