@@ -4,6 +4,7 @@ import random
 import shutil
 import wave
 
+import numpy as np
 import pytest
 
 from training.corpus import domain_text
@@ -11,6 +12,7 @@ from training.corpus.augment import describe, plan_augmentation, render
 from training.corpus import plan
 from training.corpus.plan import CorpusOptions, dev_plan, text_splits, train_plan, validate_options
 from training.corpus.synth import RESERVED, Voice, training_voice
+from training.corpus.wavio import write_wav
 from training.corpus.text_sources import clean_quotes, is_speakable
 from training.las.text import normalize
 
@@ -126,8 +128,6 @@ def test_tiny_build(tmp_path, splits):
 def test_render_is_repeatable(tmp_path, effects):
     """A voice that sox resamples (here 24 kHz, as RHVoice speaks) renders to the same bytes on
     every run: sox's dither is seeded (-R), so a rebuilt corpus equals the first build."""
-    import numpy as np
-    from training.corpus.wavio import write_wav
     t = np.arange(24000) / 24000.0
     write_wav(str(tmp_path / "raw.wav"), 0.3 * np.sin(2 * np.pi * 440 * t) * np.sin(2 * np.pi * 3 * t), rate=24000)
     plan = {"peak_db": -3.0, "pad": (0.1, 0.1), **effects}
