@@ -19,8 +19,14 @@ export interface StoredResult {
 /**
  * Writes the result only if the job has none yet, and adds its audio to the totals in the same
  * step (a Lua script runs atomically), so a job that was run twice (a worker taken for stalled
- * while it was still alive) is stored and counted once. Returns 1 when written, 0 when a result
- * was already there.
+ * while it was still alive) is stored and counted once. Returns 1 when written, 0 when another
+ * run's result was already there.
+ *
+ * The same write can reach Redis twice: when the connection drops after Redis ran the script but
+ * before its reply arrived, ioredis sends the command again once it has reconnected
+ * (autoResendUnfulfilledCommands). The second run finds the very value it would write, the same
+ * bytes (each result names its attempt, worker and finish time), and says 1 again without
+ * counting anything: this run's result is stored, once.
  */
 const STORE_ONCE = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
@@ -30,6 +36,7 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   if tonumber(ARGV[4]) > last then redis.call('HSET', KEYS[2], 'lastFinishedAt', ARGV[4]) end
   return 1
 end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 1 end
 return 0`;
 
 export async function storeResult(client: Redis, queue: string, result: StoredResult): Promise<boolean> {
