@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRedisUrl, redisOptions } from '../../src/queue/connection.ts';
 import { storeKeys } from '../../src/queue/names.ts';
 import { readResult, storeResult, type StoredResult } from '../../src/queue/resultStore.ts';
+import { transcriptRecord } from '../../src/report/transcriptFormats.ts';
+import { fakeResult } from '../report/fakeResult.ts';
 import { startTestRedis, type TestRedis } from './redisServer.ts';
 
 /**
@@ -13,30 +15,28 @@ import { startTestRedis, type TestRedis } from './redisServer.ts';
  * the same job is refused.
  */
 let redis: TestRedis;
+/** A client straight to Redis, no proxy between. */
+let direct: Redis;
 beforeAll(async () => {
   redis = await startTestRedis();
+  direct = new Redis({ host: '127.0.0.1', port: redis.port });
 });
 afterAll(async () => {
+  direct?.disconnect();
   await redis?.dispose();
 });
 
 function result(jobId: string, attempt: number, duration = 5): StoredResult {
   return {
     jobId,
-    record: {
-      file: `/in/${jobId}.wav`, text: 'one two', mode: 'local', beam: 8, duration, rtf: 0.01,
-      timing: { featuresMs: 1, encoderMs: 2, decoderMs: 3, totalMs: 6 },
-      framesAttendedPerToken: 17, encoderFrames: 100, words: [], noSpeech: false, segments: [],
-    },
+    record: transcriptRecord(`/in/${jobId}.wav`, fakeResult({ text: 'one two', seconds: duration })),
     worker: 'w1',
     attempt,
     finishedAt: 1_000 + attempt,
   };
 }
 
-async function stats(client: Redis, queue: string): Promise<Record<string, string>> {
-  return client.hgetall(storeKeys(queue).stats);
-}
+const stats = (queue: string): Promise<Record<string, string>> => direct.hgetall(storeKeys(queue).stats);
 
 /**
  * A TCP proxy in front of Redis that, once armed, forwards the next EVAL and cuts the client's
@@ -78,43 +78,31 @@ function cuttingProxy(port: number): Promise<{ server: Server; port: number; arm
 
 describe('storeResult', () => {
   it('stores a job once: a second run of the job is refused and not counted', async () => {
-    const client = new Redis({ host: '127.0.0.1', port: redis.port });
-    try {
-      expect(await storeResult(client, 'once', result('a', 1))).toBe(true);
-      expect(await storeResult(client, 'once', result('a', 2))).toBe(false);
-      expect((await readResult(client, 'once', 'a'))?.attempt).toBe(1);
-      expect(await stats(client, 'once')).toMatchObject({ results: '1', audioSeconds: '5', lastFinishedAt: '1001' });
-    } finally {
-      client.disconnect();
-    }
+    expect(await storeResult(direct, 'once', result('a', 1))).toBe(true);
+    expect(await storeResult(direct, 'once', result('a', 2))).toBe(false);
+    expect((await readResult(direct, 'once', 'a'))?.attempt).toBe(1);
+    expect(await stats('once')).toMatchObject({ results: '1', audioSeconds: '5', lastFinishedAt: '1001' });
   });
 
   it('the same write sent twice says stored both times, and is counted once', async () => {
-    const client = new Redis({ host: '127.0.0.1', port: redis.port });
-    try {
-      expect(await storeResult(client, 'twice', result('b', 1, 2.5))).toBe(true);
-      expect(await storeResult(client, 'twice', result('b', 1, 2.5))).toBe(true);
-      expect(await stats(client, 'twice')).toMatchObject({ results: '1', audioSeconds: '2.5' });
-    } finally {
-      client.disconnect();
-    }
+    expect(await storeResult(direct, 'twice', result('b', 1, 2.5))).toBe(true);
+    expect(await storeResult(direct, 'twice', result('b', 1, 2.5))).toBe(true);
+    expect(await stats('twice')).toMatchObject({ results: '1', audioSeconds: '2.5' });
   });
 
   it('a reply lost to a dropped connection: ioredis resends the write, and it is still this run that stored it', async () => {
     const proxy = await cuttingProxy(redis.port);
     const client = new Redis(redisOptions(parseRedisUrl(`redis://127.0.0.1:${proxy.port}`), true));
     client.on('error', () => undefined); // the cut connection; ioredis reconnects by itself
-    const direct = new Redis({ host: '127.0.0.1', port: redis.port });
     try {
       await client.ping();
       proxy.arm();
       expect(await storeResult(client, 'resent', result('c', 1))).toBe(true);
       expect(proxy.cuts()).toBe(1); // the reply was really lost, and the script ran twice
       expect((await readResult(direct, 'resent', 'c'))?.attempt).toBe(1);
-      expect(await stats(direct, 'resent')).toMatchObject({ results: '1', audioSeconds: '5' });
+      expect(await stats('resent')).toMatchObject({ results: '1', audioSeconds: '5' });
     } finally {
       client.disconnect();
-      direct.disconnect();
       proxy.server.close();
     }
   });
